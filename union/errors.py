@@ -1,0 +1,82 @@
+"""The one exception hierarchy of the project.
+
+Every error the union's code raises on purpose derives from :class:`UnionError`. Where callers expect a builtin
+(``ValueError``, ``TimeoutError`` …) the error is also a subclass of that builtin, as ``web3.exceptions`` does,
+so ``except ValueError`` keeps working around our code.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChainIdMismatchError",
+    "CompilerError",
+    "ConfigurationError",
+    "ContractRevertError",
+    "DeploymentError",
+    "InsufficientFundsError",
+    "KeystoreError",
+    "ManifestError",
+    "RpcUnavailableError",
+    "UnionError",
+    "UnionValueError",
+    "WrongPasswordError",
+]
+
+
+class UnionError(Exception):
+    """Root of every error raised on purpose by the union's code."""
+
+
+class UnionValueError(UnionError, ValueError):
+    """Raised when an argument or an input document is malformed (an address, an amount, a plan …)."""
+
+
+class ConfigurationError(UnionError, ValueError):
+    """Raised when settings are missing, contradictory or unsafe (e.g. a raw private key outside a local chain)."""
+
+
+class CompilerError(UnionError):
+    """Raised when the Solidity sources do not compile, or the solc wrapper cannot be run."""
+
+
+class ManifestError(UnionError, ValueError):
+    """Raised when a deployment manifest is missing, unreadable or inconsistent with the chain."""
+
+
+class ChainIdMismatchError(ManifestError):
+    """Raised when the RPC node serves another chain than the one the manifest (or the caller) expects."""
+
+
+class RpcUnavailableError(UnionError, ConnectionError):
+    """Raised when the RPC node cannot be reached or keeps failing after retries."""
+
+
+class KeystoreError(UnionError, ValueError):
+    """Raised when a keystore file is missing, malformed, or cannot be used for signing."""
+
+
+class WrongPasswordError(KeystoreError):
+    """Raised when a keystore's password is wrong (the MAC check failed)."""
+
+
+class DeploymentError(UnionError):
+    """Raised when a deployment fails, or the wiring read back from the chain differs from what was intended."""
+
+
+class InsufficientFundsError(UnionError):
+    """Raised when the sending account cannot pay for a transaction (value plus gas)."""
+
+
+class ContractRevertError(UnionError):
+    """Raised when a contract call or transaction reverts; carries the decoded custom error when known.
+
+    ``name`` is the Solidity error's name (``DistributorStalePlan``) and ``args`` its decoded arguments, so callers
+    and users see *why* the chain refused, not a hex blob.
+    """
+
+    def __init__(self, name: str, args: dict[str, object] | None = None, raw: str | None = None) -> None:
+        self.name = name
+        self.args_by_name: dict[str, object] = dict(args or {})
+        self.raw = raw
+        details = ", ".join(f"{key}={value}" for key, value in self.args_by_name.items())
+        super().__init__(f"{name}({details})" if details or args is not None else name)
