@@ -10,6 +10,8 @@ interface IUnionGovernor {
     error UnionGovernorProposerNotMember(address proposer);
     /// @notice The voting delay must be at least one second, so nobody can vote in the block that proposes.
     error UnionGovernorInvalidVotingDelay(uint256 votingDelay);
+    /// @notice The proposal threshold is fixed at 0 (membership gates proposing); `threshold` cannot be set.
+    error UnionGovernorFixedProposalThreshold(uint256 threshold);
 
     /// @notice The membership contract whose members may propose (and whose votes count).
     function membership() external view returns (address);

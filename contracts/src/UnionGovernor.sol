@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+pragma solidity 0.8.37;
+
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
+import {GovernorPreventLateQuorum} from "@openzeppelin/contracts/governance/extensions/GovernorPreventLateQuorum.sol";
+import {GovernorProposalGuardian} from "@openzeppelin/contracts/governance/extensions/GovernorProposalGuardian.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
+import {GovernorVotesQuorumFraction} from
+    "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
+import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+
+import {IUnionGovernor} from "./interfaces/IUnionGovernor.sol";
+import {IUnionMembership} from "./interfaces/IUnionMembership.sol";
+
+/// @title UnionGovernor
+/// @notice One member, one vote (DESIGN.md §1, §2): OpenZeppelin's Governor counting the membership's votes on its
+/// timestamp clock, with a quorum fraction of members, a TimelockController between a passed vote and its effect,
+/// late-quorum protection and a proposal guardian that may cancel (never execute). Ballots may be cast by EIP-712
+/// signature (`castVoteBySig`, domain "UnionGovernor" / "1", EOA or EIP-1271 wallet) and relayed by anyone.
+/// @dev Proposing is gated by membership instead of a vote threshold, so the threshold is fixed at 0 and a member who
+/// delegated its vote can still propose. The voting delay is at least one second: voting power is read at the
+/// proposal's snapshot, so nobody can propose and vote in one block.
+contract UnionGovernor is
+    IUnionGovernor,
+    Governor,
+    GovernorSettings,
+    GovernorCountingSimple,
+    GovernorVotes,
+    GovernorVotesQuorumFraction,
+    GovernorTimelockControl,
+    GovernorPreventLateQuorum,
+    GovernorProposalGuardian
+{
+    /// @param membership_ the membership contract (IERC5805 votes, timestamp clock, `isMember`)
+    /// @param timelock_ the TimelockController that executes passed proposals
+    /// @param initialVotingDelay seconds from proposal to snapshot (>= 1)
+    /// @param initialVotingPeriod seconds of voting
+    /// @param initialQuorumNumerator quorum in percent of the members at the snapshot
+    /// @param initialLateQuorumExtension seconds of voting guaranteed after quorum is reached
+    /// @param initialProposalGuardian the address that may cancel any proposal before execution (0 = proposers)
+    constructor(
+        IUnionMembership membership_,
+        TimelockController timelock_,
+        uint48 initialVotingDelay,
+        uint32 initialVotingPeriod,
+        uint256 initialQuorumNumerator,
+        uint48 initialLateQuorumExtension,
+        address initialProposalGuardian
+    )
+        Governor("UnionGovernor")
+        GovernorSettings(initialVotingDelay, initialVotingPeriod, 0)
+        GovernorVotes(IERC5805(address(membership_)))
+        GovernorVotesQuorumFraction(initialQuorumNumerator)
+        GovernorTimelockControl(timelock_)
+        GovernorPreventLateQuorum(initialLateQuorumExtension)
+    {
+        _setProposalGuardian(initialProposalGuardian);
+    }
+
+    /// @notice Creates a proposal; only a current member may propose (the vote threshold is 0).
+    /// @dev Checks membership, then OZ `Governor.propose` runs its own checks and `_propose`.
+    /// @param targets the contracts called by the timelock
+    /// @param values the ETH sent with each call
+    /// @param calldatas the call data of each call
+    /// @param description the proposal's description (its hash is part of the proposal id)
+    /// @return the proposal id
+    function propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description
+    ) public override returns (uint256) {
+        address proposer = _msgSender();
+        if (!IUnionMembership(address(token())).isMember(proposer)) revert UnionGovernorProposerNotMember(proposer);
+        return super.propose(targets, values, calldatas, description);
+    }
+
+    /// @inheritdoc IUnionGovernor
+    function membership() external view returns (address) {
+        return address(token());
+    }
+
+    /// @notice Always 0: membership, not voting power, decides who may propose.
+    /// @return 0
+    function proposalThreshold() public pure override(Governor, GovernorSettings) returns (uint256) {
+        return 0;
+    }
+
+    /// @notice The state of a proposal, including the timelock's view once it is queued.
+    /// @param proposalId the proposal
+    /// @return the proposal's state
+    function state(uint256 proposalId)
+        public
+        view
+        override(Governor, GovernorTimelockControl)
+        returns (ProposalState)
+    {
+        return super.state(proposalId);
+    }
+
+    /// @notice The end of voting, pushed back when quorum is reached late.
+    /// @param proposalId the proposal
+    /// @return the deadline's timestamp
+    function proposalDeadline(uint256 proposalId)
+        public
+        view
+        override(Governor, GovernorPreventLateQuorum)
+        returns (uint256)
+    {
+        return super.proposalDeadline(proposalId);
+    }
+
+    /// @notice Every proposal goes through the timelock.
+    /// @param proposalId the proposal
+    /// @return true
+    function proposalNeedsQueuing(uint256 proposalId)
+        public
+        view
+        override(Governor, GovernorTimelockControl)
+        returns (bool)
+    {
+        return super.proposalNeedsQueuing(proposalId);
+    }
+
+    /// @dev A zero delay would still put the snapshot at the proposing timestamp; one second keeps the rule explicit
+    /// and survives `setVotingDelay` through governance.
+    function _setVotingDelay(uint48 newVotingDelay) internal override {
+        if (newVotingDelay == 0) revert UnionGovernorInvalidVotingDelay(newVotingDelay);
+        super._setVotingDelay(newVotingDelay);
+    }
+
+    /// @dev The threshold stays 0; only the constructor's 0 is accepted (so `setProposalThreshold` cannot mislead).
+    function _setProposalThreshold(uint256 newProposalThreshold) internal override {
+        if (newProposalThreshold != 0) revert UnionGovernorFixedProposalThreshold(newProposalThreshold);
+        super._setProposalThreshold(newProposalThreshold);
+    }
+
+    function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
+        super._tallyUpdated(proposalId);
+    }
+
+    function _validateCancel(uint256 proposalId, address caller)
+        internal
+        view
+        override(Governor, GovernorProposalGuardian)
+        returns (bool)
+    {
+        return super._validateCancel(proposalId, caller);
+    }
+
+    function _queueOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _executeOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) {
+        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    function _cancel(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint256) {
+        return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+        return super._executor();
+    }
+}
