@@ -15,8 +15,11 @@ __all__ = [
     "DeploymentError",
     "InsufficientFundsError",
     "KeystoreError",
+    "LogRangeRefusedError",
     "ManifestError",
+    "ReorgTooDeepError",
     "RpcUnavailableError",
+    "StoreStateError",
     "UnionError",
     "UnionValueError",
     "WrongPasswordError",
@@ -80,3 +83,30 @@ class ContractRevertError(UnionError):
         self.raw = raw
         details = ", ".join(f"{key}={value}" for key, value in self.args_by_name.items())
         super().__init__(f"{name}({details})" if details or args is not None else name)
+
+
+class ReorgTooDeepError(UnionError):
+    """Raised when the chain replaced blocks deeper than the indexer's ``reorg_window``.
+
+    The indexer keeps hashes of only the last ``reorg_window`` blocks, so it cannot find the common ancestor; it
+    stops with no row changed rather than guess. ``cursor`` is the last indexed block, ``window`` the setting.
+    """
+
+    def __init__(self, cursor: int, window: int) -> None:
+        self.cursor = cursor
+        self.window = window
+        super().__init__(
+            f"the chain no longer contains any of the last {window + 1} indexed blocks (cursor {cursor}): "
+            f"a reorg deeper than reorg_window={window}; re-index from scratch or raise reorg_window"
+        )
+
+
+class LogRangeRefusedError(UnionError):
+    """Raised when the RPC node refuses an ``eth_getLogs`` block range (too many blocks or too many results).
+
+    The indexer splits the range and asks again; it only surfaces when even a single block is refused.
+    """
+
+
+class StoreStateError(UnionError):
+    """Raised when the indexer's database belongs to another chain or deployment than the one being followed."""
