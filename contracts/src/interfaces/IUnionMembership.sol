@@ -34,7 +34,7 @@ import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/I
 ///
 /// Roles (OpenZeppelin AccessControl): `DEFAULT_ADMIN_ROLE` is governance (the timelock) and expels members,
 /// registers purposes and grants roles; `ADMISSIONS_ROLE` admits members.
-interface IUnionMembership is IERC5805, IERC721Metadata, IAccessControl, IERC5267 {
+interface IUnionMembership is IAccessControl, IERC5267, IERC5805, IERC721Metadata {
     // ------------------------------------------------------------------ errors
 
     /// @notice `account` cannot be a member (it is the zero address).
@@ -145,13 +145,13 @@ interface IUnionMembership is IERC5805, IERC721Metadata, IAccessControl, IERC526
 
     // ------------------------------------------------------------------ purposes and consent
 
-    /// @notice Registers the data-use purpose `name` so members can consent to it and revenue can be paid for it.
-    /// Emits `PurposeRegistered(keccak256(bytes(name)), name)`.
-    /// @dev Only `DEFAULT_ADMIN_ROLE`. Reverts with `MembershipInvalidPurpose(name)` for "" or "general" and
+    /// @notice Registers the data-use purpose named `purpose` so members can consent to it and revenue can be paid
+    /// for it. Emits `PurposeRegistered(keccak256(bytes(purpose)), purpose)`.
+    /// @dev Only `DEFAULT_ADMIN_ROLE`. Reverts with `MembershipInvalidPurpose(purpose)` for "" or "general" and
     /// `MembershipPurposeExists(id)` if it is already registered.
-    /// @param name Human-readable purpose name, e.g. "ai-training".
-    /// @return purposeId `keccak256(bytes(name))`.
-    function registerPurpose(string calldata name) external returns (bytes32 purposeId);
+    /// @param purpose Human-readable purpose name, e.g. "ai-training".
+    /// @return purposeId `keccak256(bytes(purpose))`.
+    function registerPurpose(string calldata purpose) external returns (bytes32 purposeId);
 
     /// @notice Whether `purposeId` is a registered purpose (false for the general purpose, id zero).
     function isPurpose(bytes32 purposeId) external view returns (bool);
