@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -110,9 +111,18 @@ class TransactionSender:
         return {"maxFeePerGas": Wei(2 * base_fee + tip), "maxPriorityFeePerGas": tip}
 
     def transact(
-        self, call: ContractFunction | ContractConstructor, *, value: int = 0, gas: int | None = None
+        self,
+        call: ContractFunction | ContractConstructor,
+        *,
+        value: int = 0,
+        gas: int | None = None,
+        on_sent: Callable[[HexStr], None] | None = None,
     ) -> TxReceipt:
-        """Simulate ``call``, then sign, send and wait; raises a decoded revert before spending gas."""
+        """Simulate ``call``, then sign, send and wait; raises a decoded revert before spending gas.
+
+        ``on_sent`` receives the transaction hash before the wait, so a caller can record it durably and, after a
+        crash, find the transaction instead of sending it again.
+        """
         params: TxParams = {"from": self.account.address, "value": Wei(value), "chainId": self.w3.eth.chain_id}
         try:
             estimated = call.estimate_gas(params) if gas is None else gas
@@ -126,7 +136,7 @@ class TransactionSender:
         params["nonce"] = Nonce(self._nonce())
         self._check_funds(params)
         transaction = call.build_transaction(params)
-        return self._send(transaction)
+        return self._send(transaction, on_sent)
 
     def send_value(self, to: ChecksumAddress, value: int) -> TxReceipt:
         """A plain value transfer (funding accounts on a local chain, plain-ETH revenue)."""
@@ -161,7 +171,7 @@ class TransactionSender:
         if "insufficient funds" in str(exc).lower():
             raise InsufficientFundsError(str(exc)) from exc
 
-    def _send(self, transaction: TxParams) -> TxReceipt:
+    def _send(self, transaction: TxParams, on_sent: Callable[[HexStr], None] | None = None) -> TxReceipt:
         signed = self.account.sign_transaction(transaction)  # type: ignore[arg-type]
         try:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
@@ -173,6 +183,8 @@ class TransactionSender:
             self._next_nonce = None
             raise RpcUnavailableError(f"lost the RPC node while sending a transaction: {exc}") from exc
         self._next_nonce = int(transaction["nonce"]) + 1
+        if on_sent is not None:
+            on_sent(HexStr(HexBytes(tx_hash).to_0x_hex()))
         try:
             receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout)
         except TimeExhausted as exc:
