@@ -121,7 +121,8 @@ interface IContributionLedger is IAccessControl {
 
     /// @notice A current member disputes entry `entryId` of `epoch`, giving `reason`; emits `ContributionDisputed`.
     /// Any time, also after the epoch closed (a dispute changes no totals, it asks people to look).
-    /// @dev Reverts with `LedgerNotMember(msg.sender)` for a non-member, `LedgerInvalidEpoch(0)` for epoch 0 and
+    /// @dev Reverts with `LedgerNotMember(msg.sender)` for a non-member, `LedgerInvalidEpoch(0)` for epoch 0,
+    /// `LedgerEpochNotStarted(epoch, startsAt)` for an epoch that has not started (it can hold no entries) and
     /// `LedgerUnknownEntry(entryId)` for an unknown id.
     function dispute(uint64 epoch, uint256 entryId, string calldata reason) external;
 }
