@@ -103,7 +103,9 @@ contract UnionMembership is IUnionMembership, AccessControl, EIP712, Nonces {
 
     /// @inheritdoc IUnionMembership
     function isMember(address account) public view returns (bool) {
-        return _isCurrent(_members[account]);
+        // Read through a storage pointer (one SLOAD, no memory copy): the ledger calls this once per entry.
+        Member storage m = _members[account];
+        return m.joinedAt != 0 && m.leftAt == 0;
     }
 
     /// @inheritdoc IUnionMembership
