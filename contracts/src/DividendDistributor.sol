@@ -18,17 +18,19 @@ import {IDividendDistributor} from "./interfaces/IDividendDistributor.sol";
 contract DividendDistributor is IDividendDistributor {
     using SafeERC20 for IERC20;
 
-    /// @dev Σ funded and Σ claimed of one token, packed in one slot; `claimed <= funded` always.
-    struct Totals {
-        uint128 funded;
-        uint128 claimed;
+    /// @dev One token's state: its root and, packed in one slot, Σ funded (low 128 bits) and Σ claimed (high 128
+    /// bits), so a claim reads and writes both totals with one SLOAD and one SSTORE; `claimed <= funded` always.
+    struct TokenState {
+        bytes32 root;
+        uint256 packedTotals;
+        uint64 lastFundedEpoch;
     }
+
+    uint256 private constant _LOW_128_BITS = type(uint128).max;
 
     address private immutable _treasury;
 
-    mapping(address token => bytes32) private _roots;
-    mapping(address token => Totals) private _totals;
-    mapping(address token => uint64) private _lastFundedEpochs;
+    mapping(address token => TokenState) private _tokens;
     mapping(address token => mapping(address account => uint256)) private _claimed;
 
     /// @param treasury_ the only account allowed to move roots and send ETH here
@@ -47,19 +49,18 @@ contract DividendDistributor is IDividendDistributor {
     {
         // Checks: only the treasury, and only the plan that continues where the last one ended.
         if (msg.sender != _treasury) revert DistributorUnauthorized(msg.sender);
-        uint64 last = _lastFundedEpochs[token];
+        TokenState storage state = _tokens[token];
+        uint64 last = state.lastFundedEpoch;
         if (fromEpoch != last) revert DistributorStalePlan(token, fromEpoch, last);
         if (throughEpoch <= fromEpoch) revert DistributorInvalidEpochRange(fromEpoch, throughEpoch);
-        Totals memory totals = _totals[token];
-        uint256 newTotalFunded = uint256(totals.funded) + amount;
-        if (newTotalFunded > type(uint128).max) revert DistributorFundingOverflow(token, newTotalFunded);
+        uint256 packedTotals = state.packedTotals;
+        uint256 newTotalFunded = (packedTotals & _LOW_128_BITS) + amount;
+        if (newTotalFunded > _LOW_128_BITS) revert DistributorFundingOverflow(token, newTotalFunded);
 
         // Effects: the new root, the epochs it covers and the funded total move together.
-        _roots[token] = newRoot;
-        _lastFundedEpochs[token] = throughEpoch;
-        // casting to 'uint128' is safe because newTotalFunded <= type(uint128).max was checked above
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _totals[token] = Totals({funded: uint128(newTotalFunded), claimed: totals.claimed});
+        state.root = newRoot;
+        state.lastFundedEpoch = throughEpoch;
+        state.packedTotals = (packedTotals & ~_LOW_128_BITS) | newTotalFunded;
         emit RootUpdated(token, fromEpoch, throughEpoch, newRoot, amount);
     }
 
@@ -90,22 +91,22 @@ contract DividendDistributor is IDividendDistributor {
 
     /// @inheritdoc IDividendDistributor
     function merkleRoot(address token) external view returns (bytes32) {
-        return _roots[token];
+        return _tokens[token].root;
     }
 
     /// @inheritdoc IDividendDistributor
     function lastFundedEpoch(address token) external view returns (uint64) {
-        return _lastFundedEpochs[token];
+        return _tokens[token].lastFundedEpoch;
     }
 
     /// @inheritdoc IDividendDistributor
     function totalFunded(address token) external view returns (uint256) {
-        return _totals[token].funded;
+        return _tokens[token].packedTotals & _LOW_128_BITS;
     }
 
     /// @inheritdoc IDividendDistributor
     function totalClaimed(address token) external view returns (uint256) {
-        return _totals[token].claimed;
+        return _tokens[token].packedTotals >> 128;
     }
 
     /// @inheritdoc IDividendDistributor
@@ -124,9 +125,8 @@ contract DividendDistributor is IDividendDistributor {
         returns (uint256 amount)
     {
         // Checks: the leaf is under the token's root, something is due, and Σ claimed stays within Σ funded.
-        // The leaf is hashed twice (StandardMerkleTree), so a 64-byte inner node can never pass as a leaf.
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        if (!MerkleProof.verifyCalldata(proof, _roots[token], leaf)) {
+        TokenState storage state = _tokens[token];
+        if (!MerkleProof.verifyCalldata(proof, state.root, _leaf(account, cumulativeAmount))) {
             revert DistributorInvalidProof(token, account, cumulativeAmount);
         }
         uint256 alreadyClaimed = _claimed[token][account];
@@ -134,15 +134,14 @@ contract DividendDistributor is IDividendDistributor {
             revert DistributorNothingToClaim(token, account, cumulativeAmount, alreadyClaimed);
         }
         amount = cumulativeAmount - alreadyClaimed;
-        Totals memory totals = _totals[token];
-        uint256 newTotalClaimed = uint256(totals.claimed) + amount;
-        if (newTotalClaimed > totals.funded) revert DistributorExceedsFunded(token, newTotalClaimed, totals.funded);
+        uint256 packedTotals = state.packedTotals;
+        uint256 funded = packedTotals & _LOW_128_BITS;
+        uint256 newTotalClaimed = (packedTotals >> 128) + amount;
+        if (newTotalClaimed > funded) revert DistributorExceedsFunded(token, newTotalClaimed, funded);
 
         // Effects: record the claim before paying, so a re-entrant call finds nothing due.
         _claimed[token][account] = cumulativeAmount;
-        // casting to 'uint128' is safe because newTotalClaimed <= totals.funded, a uint128
-        // forge-lint: disable-next-line(unsafe-typecast)
-        _totals[token] = Totals({funded: totals.funded, claimed: uint128(newTotalClaimed)});
+        state.packedTotals = (newTotalClaimed << 128) | funded;
         emit Claimed(token, account, amount, cumulativeAmount);
 
         // Interactions: pay the account, never the caller.
@@ -150,6 +149,17 @@ contract DividendDistributor is IDividendDistributor {
             Address.sendValue(payable(account), amount);
         } else {
             IERC20(token).safeTransfer(account, amount);
+        }
+    }
+
+    /// @dev The StandardMerkleTree leaf `keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))))`,
+    /// hashed in scratch space. Hashing twice means a 64-byte inner node can never pass as a leaf.
+    function _leaf(address account, uint256 cumulativeAmount) private pure returns (bytes32 leaf) {
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, cumulativeAmount)
+            mstore(0x00, keccak256(0x00, 0x40))
+            leaf := keccak256(0x00, 0x20)
         }
     }
 }

@@ -268,9 +268,7 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
     }
 
     /// @dev Books revenue that has arrived; skips every check (callers run `_checkPayment` first).
-    function _book(address token, bytes32 purposeId, address payer, uint256 amount, string memory licenseRef)
-        private
-    {
+    function _book(address token, bytes32 purposeId, address payer, uint256 amount, string memory licenseRef) private {
         Books storage books = _books[token];
         books.booked += amount;
         books.earmarked += amount;

@@ -42,8 +42,7 @@ interface IDividendDistributor {
     /// @param throughEpoch the new last funded epoch (> `fromEpoch`)
     /// @param newRoot the new cumulative root
     /// @param amount the increment funded (added to `totalFunded(token)`)
-    function updateRoot(address token, uint64 fromEpoch, uint64 throughEpoch, bytes32 newRoot, uint256 amount)
-        external;
+    function updateRoot(address token, uint64 fromEpoch, uint64 throughEpoch, bytes32 newRoot, uint256 amount) external;
 
     // ------------------------------------------------------------------ claims (anyone)
 

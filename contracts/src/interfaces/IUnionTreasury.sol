@@ -100,9 +100,7 @@ interface IUnionTreasury {
     /// @param amount the amount paid (ETH: must equal msg.value)
     /// @param purposeId the purpose the revenue pays for (0 or a registered purpose)
     /// @param licenseRef free-form reference to the licence the payment is for
-    function payRevenue(address token, uint256 amount, bytes32 purposeId, string calldata licenseRef)
-        external
-        payable;
+    function payRevenue(address token, uint256 amount, bytes32 purposeId, string calldata licenseRef) external payable;
 
     // ------------------------------------------------------------------ governance (timelock only)
 
