@@ -35,6 +35,7 @@ __all__ = [
     "DeploymentReport",
     "StepResult",
     "deploy_union",
+    "deployment_parameters",
     "load_deploy_config",
     "verify_wiring",
 ]
@@ -144,7 +145,8 @@ class DeploymentReport:
         return [step for step in self.steps if step.status == "sent"]
 
 
-def _parameters(config: DeployConfig, genesis: int) -> DeploymentParameters:
+def deployment_parameters(config: DeployConfig, genesis: int) -> DeploymentParameters:
+    """The manifest's record of ``config`` with its genesis resolved."""
     governance, policy = config.governance, config.policy
     return DeploymentParameters(
         union_name=config.union_name,
@@ -461,7 +463,7 @@ def deploy_union(
             chain_id=chain_id,
             deployer=account.address,
             compiler_version=build.solc_version,
-            parameters=_parameters(config, _resolve_genesis(w3, config)),
+            parameters=deployment_parameters(config, _resolve_genesis(w3, config)),
         )
     deployer = _Deployer(w3, sender or TransactionSender(w3, account), manifest, manifest_path, build, dry_run=dry_run)
     if not manifest.complete:
