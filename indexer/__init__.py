@@ -1,0 +1,43 @@
+"""The indexer: follows the union's contracts into a SQL store the API, planner and dashboard read.
+
+Entry points call :func:`run` (``union index``), :func:`read_health` (``/ready``) or build the parts themselves:
+:class:`JsonRpcClient` → :class:`Follower` → :class:`Store`. Handlers are registered per contract event with
+:func:`on` (the union's own are in ``indexer.projections``).
+"""
+
+from __future__ import annotations
+
+from indexer.decoding import DecodedEvent, EventSpec, build_contract_events, decode_call, decode_log
+from indexer.follower import FollowedContract, Follower, Progress, SyncReport
+from indexer.registry import HandlerRegistry, default_registry, on
+from indexer.rpc import AdaptiveLogFetcher, JsonRpcClient
+from indexer.service import build_follower, contracts_from_manifest, open_store, read_health, run
+from indexer.settings import IndexerSettings, get_indexer_settings
+from indexer.store import BatchWriter, IndexerHealth, Store
+
+__all__ = [
+    "AdaptiveLogFetcher",
+    "BatchWriter",
+    "DecodedEvent",
+    "EventSpec",
+    "FollowedContract",
+    "Follower",
+    "HandlerRegistry",
+    "IndexerHealth",
+    "IndexerSettings",
+    "JsonRpcClient",
+    "Progress",
+    "Store",
+    "SyncReport",
+    "build_contract_events",
+    "build_follower",
+    "contracts_from_manifest",
+    "decode_call",
+    "decode_log",
+    "default_registry",
+    "get_indexer_settings",
+    "on",
+    "open_store",
+    "read_health",
+    "run",
+]
