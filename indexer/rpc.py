@@ -64,12 +64,15 @@ class JsonRpcClient:
     last_error: str | None = None
     last_error_at: float | None = None
     errors_total: int = 0
+    transport: httpx.BaseTransport | None = None
     _http: httpx.Client | None = None
     _next_id: int = 0
 
     def _client(self) -> httpx.Client:
         if self._http is None:
-            self._http = httpx.Client(timeout=self.timeout, headers={"Content-Type": "application/json"})
+            self._http = httpx.Client(
+                timeout=self.timeout, headers={"Content-Type": "application/json"}, transport=self.transport
+            )
         return self._http
 
     def close(self) -> None:

@@ -1,0 +1,54 @@
+"""Helpers of the indexer suite: build followers for the deployed union, and dump a store row for row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from indexer import projections  # noqa: F401 - registers the union's handlers
+from indexer.follower import Follower
+from indexer.models import Base
+from indexer.rpc import JsonRpcClient
+from indexer.service import contracts_from_manifest
+from indexer.store import Store
+from union.localnet import LocalUnion
+
+NOT_INDEXED_DATA = frozenset({"indexer_status", "indexer_alembic_version"})
+
+StoreDump = dict[str, list[tuple[Any, ...]]]
+
+
+def dump(store: Store) -> StoreDump:
+    """Every row of every data table, ordered by primary key (health figures excluded: they hold wall-clock time)."""
+    tables: StoreDump = {}
+    with store.engine.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            if table.name in NOT_INDEXED_DATA:
+                continue
+            query = select(table).order_by(*table.primary_key.columns)
+            tables[table.name] = [tuple(row) for row in connection.execute(query)]
+    return tables
+
+
+def follower(
+    deployed: LocalUnion, store: Store, *, rpc_url: str | None = None, fast_retries: bool = True, **options: Any
+) -> Follower:
+    """A follower of the deployed union into ``store`` (retries quick, so fault tests stay short)."""
+    rpc = JsonRpcClient(
+        rpc_url or deployed.anvil.rpc_url,
+        timeout=options.pop("timeout", 10.0),
+        max_attempts=options.pop("max_attempts", 40),
+        backoff_base=0.01 if fast_retries else 0.25,
+        backoff_max=0.05 if fast_retries else 20.0,
+    )
+    options.setdefault("reorg_window", 12)
+    return Follower(rpc, store, contracts_from_manifest(deployed.manifest), **options)
+
+
+def fresh_dump(deployed: LocalUnion, store: Store, **options: Any) -> StoreDump:
+    """Index the canonical chain from scratch into an empty store and dump it."""
+    fresh = follower(deployed, store, **options)
+    fresh.sync()
+    fresh.rpc.close()
+    return dump(store)
