@@ -14,9 +14,14 @@ __all__ = [
     "ContractRevertError",
     "DeploymentError",
     "InsufficientFundsError",
+    "InvalidSignatureError",
     "KeystoreError",
     "LogRangeRefusedError",
     "ManifestError",
+    "RateLimitExceededError",
+    "RelayLockError",
+    "RelayRefusedError",
+    "RelayerUnderfundedError",
     "ReorgTooDeepError",
     "RpcUnavailableError",
     "StoreStateError",
@@ -110,3 +115,41 @@ class LogRangeRefusedError(UnionError):
 
 class StoreStateError(UnionError):
     """Raised when the indexer's database belongs to another chain or deployment than the one being followed."""
+
+
+class InvalidSignatureError(UnionValueError):
+    """Raised when a signed ballot or consent change is malformed or was not signed by the account it names.
+
+    The check mirrors OpenZeppelin's ``SignatureChecker``: an EOA's signature is recovered locally, a contract
+    wallet is asked by EIP-1271 ``isValidSignature``; a signature for another chain, contract or nonce fails it.
+    """
+
+
+class RelayRefusedError(UnionError):
+    """Raised when the relay will not submit a request that the chain would refuse or that is not allowed.
+
+    ``reason`` is a stable short code (``ProposalNotActive``, ``AlreadyVoted``, ``NoVotingWeight``, ``StaleNonce``,
+    ``NotMember``, ``NothingToClaim`` …) that clients may branch on; the message explains it to a person.
+    Nothing was sent and no gas was spent.
+    """
+
+    def __init__(self, reason: str, message: str, details: dict[str, object] | None = None) -> None:
+        self.reason = reason
+        self.details: dict[str, object] = dict(details or {})
+        super().__init__(message)
+
+
+class RateLimitExceededError(UnionError):
+    """Raised when a client or an account has used up its share of the relay; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class RelayerUnderfundedError(UnionError):
+    """Raised when the relayer's balance is below its configured floor: the relay refuses until it is topped up."""
+
+
+class RelayLockError(UnionError):
+    """Raised when another process already runs the relay on the same store (one relayer key, one nonce sequence)."""
