@@ -19,6 +19,7 @@ __all__ = [
     "LogRangeRefusedError",
     "ManifestError",
     "RateLimitExceededError",
+    "RecordNotFoundError",
     "RelayLockError",
     "RelayRefusedError",
     "RelayerUnderfundedError",
@@ -153,3 +154,10 @@ class RelayerUnderfundedError(UnionError):
 
 class RelayLockError(UnionError):
     """Raised when another process already runs the relay on the same store (one relayer key, one nonce sequence)."""
+
+
+class RecordNotFoundError(UnionError, LookupError):
+    """Raised when a reader asks the store for a record it does not hold (a member, a proposal, a plan, an epoch).
+
+    The transparency API answers it with 404 and the message, which names what was looked for.
+    """
