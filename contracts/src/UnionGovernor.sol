@@ -135,10 +135,12 @@ contract UnionGovernor is
         super._setProposalThreshold(newProposalThreshold);
     }
 
+    /// @dev Resolves the override: GovernorPreventLateQuorum extends the deadline when quorum arrives late.
     function _tallyUpdated(uint256 proposalId) internal override(Governor, GovernorPreventLateQuorum) {
         super._tallyUpdated(proposalId);
     }
 
+    /// @dev Resolves the override: the guardian may cancel at any stage, proposers while pending (OZ rules).
     function _validateCancel(uint256 proposalId, address caller)
         internal
         view
@@ -148,6 +150,7 @@ contract UnionGovernor is
         return super._validateCancel(proposalId, caller);
     }
 
+    /// @dev Resolves the override: passed proposals are scheduled in the timelock.
     function _queueOperations(
         uint256 proposalId,
         address[] memory targets,
@@ -158,6 +161,7 @@ contract UnionGovernor is
         return super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 
+    /// @dev Resolves the override: execution goes through the timelock, after its delay.
     function _executeOperations(
         uint256 proposalId,
         address[] memory targets,
@@ -168,6 +172,7 @@ contract UnionGovernor is
         super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
     }
 
+    /// @dev Resolves the override: cancelling a queued proposal also cancels its timelock operation.
     function _cancel(
         address[] memory targets,
         uint256[] memory values,
@@ -177,6 +182,7 @@ contract UnionGovernor is
         return super._cancel(targets, values, calldatas, descriptionHash);
     }
 
+    /// @dev Resolves the override: the timelock is the executor (it holds the funds and the roles).
     function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
         return super._executor();
     }

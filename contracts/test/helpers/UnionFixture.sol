@@ -86,8 +86,9 @@ abstract contract UnionFixture is Test {
 
     function _admitMembers(uint256 count) internal {
         address[] memory batch = new address[](count);
+        uint256 first = members.length;
         for (uint256 i = 0; i < count; ++i) {
-            address member = vm.addr(0xA000 + i);
+            address member = vm.addr(_memberKey(first + i));
             members.push(member);
             batch[i] = member;
         }
