@@ -232,6 +232,19 @@ contract ContributionLedgerTest is Test {
         ledger.record(1, members, units, evidence);
     }
 
+    function test_record_revertsForAMemberAddressWithDirtyUpperBits() public {
+        (address[] memory members, uint256[] memory units, bytes32[] memory evidence) = _batch3();
+        bytes memory data = abi.encodeCall(ledger.record, (1, members, units, evidence));
+        // The head is selector + 4 words; members' length word follows at 4 + 4 * 32, its first element right after.
+        uint256 firstMember = 4 + 5 * 32;
+        data[firstMember] = 0x01;
+        vm.prank(steward);
+        (bool ok, bytes memory returned) = address(ledger).call(data);
+        vm.assertFalse(ok);
+        vm.assertEq(returned, abi.encodeWithSelector(IContributionLedger.LedgerNotMember.selector, alice));
+        vm.assertEq(ledger.lastEntryId(), 0);
+    }
+
     function test_record_revertsForZeroUnits() public {
         (address[] memory members, uint256[] memory units, bytes32[] memory evidence) = _batch3();
         units[2] = 0;
