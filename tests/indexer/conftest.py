@@ -21,6 +21,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from indexer.store import Store
+from tests.helpers.driver import UnionDriver
+from tests.indexer import scenario
+from union.localnet import LocalUnion
 
 POSTGRES_URL_ENV = "UNION_TEST_POSTGRES_URL"
 REQUIRE_ALL_ENV = "UNION_TEST_REQUIRE_ALL"
@@ -109,3 +112,23 @@ def store_factory(store_url_factory: Callable[[], str]) -> Iterator[StoreFactory
     yield make
     for store in stores:
         store.close()
+
+
+@pytest.fixture(scope="module")
+def busy_union(deployed_union: LocalUnion) -> Iterator[UnionDriver]:
+    """The deployed union after one busy epoch, built once per module and rolled back at its end."""
+    base = deployed_union.anvil.rpc("evm_snapshot")
+    driver = UnionDriver(deployed_union)
+    scenario.busy_epoch(driver, batches=1, batch_size=5)
+    yield driver
+    deployed_union.anvil.rpc("evm_revert", base)
+
+
+@pytest.fixture
+def chain(busy_union: UnionDriver) -> Iterator[UnionDriver]:
+    """``busy_union`` for one test: whatever the test mines is reverted afterwards."""
+    snapshot = busy_union.anvil.rpc("evm_snapshot")
+    busy_union.reset_nonces()
+    yield busy_union
+    busy_union.anvil.rpc("evm_revert", snapshot)
+    busy_union.reset_nonces()

@@ -12,6 +12,7 @@ from indexer.models import Base
 from indexer.rpc import JsonRpcClient
 from indexer.service import contracts_from_manifest
 from indexer.store import Store
+from tests.helpers.driver import UnionDriver
 from union.localnet import LocalUnion
 
 NOT_INDEXED_DATA = frozenset({"indexer_status", "indexer_alembic_version"})
@@ -52,3 +53,23 @@ def fresh_dump(deployed: LocalUnion, store: Store, **options: Any) -> StoreDump:
     fresh.sync()
     fresh.rpc.close()
     return dump(store)
+
+
+def send_fast(union: UnionDriver, sender: str, call: Any, value: int = 0) -> str:
+    """Send a contract call from an unlocked anvil account without web3's receipt polling (automine mines it)."""
+    transaction = {
+        "from": sender,
+        "to": call.address,
+        "data": call._encode_transaction_data(),
+        "gas": hex(3_000_000),
+        "value": hex(value),
+    }
+    return str(union.anvil.rpc("eth_sendTransaction", transaction))
+
+
+def record_fast(union: UnionDriver, epoch: int, entries: list[tuple[str, int, bytes]]) -> str:
+    """One ``ledger.record`` transaction (one block) from the steward."""
+    call = union.contracts.ledger.functions.record(
+        epoch, [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries]
+    )
+    return send_fast(union, union.accounts.steward.address, call)
