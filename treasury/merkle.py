@@ -1,0 +1,523 @@
+"""Merkle trees that are byte-for-byte those of OpenZeppelin's ``@openzeppelin/merkle-tree`` (v1.0.8).
+
+The distributor verifies claims with OZ's ``MerkleProof``, and anyone auditing a distribution reaches for OZ's
+JavaScript library, so our trees must be theirs exactly: the same leaf hash
+(``keccak256(keccak256(abi.encode(values)))``), leaves sorted by hash (a stable sort, so equal leaves keep their
+input order), the same array layout (a complete binary tree in an array of ``2n - 1`` nodes, the sorted leaves at
+the end in reverse order, ``node[i] = hash(sorted(node[2i+1], node[2i+2]))``), the same proofs, and the same
+``standard-v1`` JSON dump, so each library loads the other's dumps.
+
+Building the tree of a million accounts is the planner's hot path. For ``(address, uint256)`` leaves the ABI
+encoding is built with integer arithmetic instead of ``eth_abi``; with an executor passed in (the entry point owns
+the processes), leaf hashing and the wide levels of the tree are split between a worker and the calling process.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from itertools import repeat
+from typing import Any, Final, NewType
+
+from eth_abi import encode as abi_encode
+from eth_typing import HexStr
+
+from treasury._keccak import keccak_256
+from union.errors import UnionValueError
+
+__all__ = [
+    "ADDRESS_AMOUNT_ENCODING",
+    "STANDARD_V1",
+    "LeafValue",
+    "NodeHex",
+    "StandardMerkleTree",
+    "encode_leaf",
+    "leaf_hash",
+    "node_hash",
+    "process_proof",
+]
+
+STANDARD_V1: Final = "standard-v1"
+"""The ``format`` of OZ's standard tree dump."""
+
+ADDRESS_AMOUNT_ENCODING: Final[tuple[str, str]] = ("address", "uint256")
+"""The leaf encoding of the distributor: ``(account, cumulative amount)``; it has a fast path."""
+
+NodeHex = NewType("NodeHex", HexStr)
+"""A 32-byte node as OZ writes it: ``0x`` and 64 lower-case hex digits."""
+
+LeafValue = Sequence[Any]
+"""One leaf's values, one per type of the leaf encoding (e.g. ``["0xAb…", 1000]``)."""
+
+_UINT256_LIMIT: Final = 1 << 256
+_ADDRESS_LIMIT: Final = 1 << 160
+_ADDRESS_RE: Final = re.compile(r"0x[0-9a-fA-F]{40}")
+_HEX_NODE_RE: Final = re.compile(r"0x[0-9a-f]{64}")
+_INDEX_BYTES: Final = 4
+"""Leaf records carry their value index in 4 bytes: trees of up to 2**32 leaves."""
+_PARALLEL_MIN: Final = 1 << 14
+"""Below this many hashes in a step, sending work to another process costs more than it saves."""
+
+
+# --- the leaf encoding: defined here once --------------------------------------------------------------------
+
+
+def _address_int(value: object) -> int:
+    """An address as the integer ``abi.encode`` pads; any hex case is accepted, as OZ's encoder does."""
+    if isinstance(value, bytes) and len(value) == 20:
+        return int.from_bytes(value, "big")
+    if isinstance(value, str) and _ADDRESS_RE.fullmatch(value):
+        return int(value, 16)
+    raise UnionValueError(f"not an address: {value!r}")
+
+
+def _uint_int(value: object, bits: int = 256) -> int:
+    """A ``uintN`` from an int or the decimal/hex string a JSON dump carries."""
+    if isinstance(value, bool):
+        raise UnionValueError(f"not an unsigned integer: {value!r}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = int(value, 16) if value[:2] in ("0x", "0X") else int(value, 10)
+        except ValueError:
+            raise UnionValueError(f"not an unsigned integer: {value!r}") from None
+    else:
+        raise UnionValueError(f"not an unsigned integer: {value!r}")
+    if not 0 <= number < (1 << bits):
+        raise UnionValueError(f"uint{bits} out of range: {value!r}")
+    return number
+
+
+def _encode_address_amounts(addresses: Sequence[int], amounts: Sequence[int]) -> list[bytes]:
+    """``abi.encode(address, uint256)`` of each pair, as one 64-byte big-endian integer (no ``eth_abi``).
+
+    The caller has checked the ranges (``address < 2**160``, ``amount < 2**256``).
+    """
+    return [((address << 256) | amount).to_bytes(64, "big") for address, amount in zip(addresses, amounts, strict=True)]
+
+
+def _encode_address_amount(value: LeafValue) -> bytes:
+    """One ``(address, uint256)`` leaf's bytes: the fast path of :func:`encode_leaf`."""
+    if len(value) != 2:
+        raise UnionValueError(f"expected (address, uint256), got {value!r}")
+    return _encode_address_amounts([_address_int(value[0])], [_uint_int(value[1])])[0]
+
+
+def _abi_ready(abi_type: str, value: object) -> object:
+    """Turn a JSON-dump value (decimal strings, hex strings) into what ``eth_abi`` encodes."""
+    if abi_type.endswith("]"):
+        element_type = abi_type[: abi_type.rindex("[")]
+        if not isinstance(value, list | tuple):
+            raise UnionValueError(f"expected a list for {abi_type}, got {value!r}")
+        return [_abi_ready(element_type, item) for item in value]
+    if abi_type == "address":
+        return "0x" + _address_int(value).to_bytes(20, "big").hex()
+    if abi_type.startswith(("uint", "int")) and isinstance(value, str):
+        return int(value, 16) if value[:2] in ("0x", "0X") else int(value, 10)
+    if abi_type.startswith("bytes") and isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x"))
+    return value
+
+
+def encode_leaf(leaf_encoding: Sequence[str], value: LeafValue) -> bytes:
+    """``abi.encode(value…)`` for the given types: the one definition of a leaf's bytes in this project.
+
+    ``(address, uint256)`` leaves take an integer fast path that yields the same bytes as ``eth_abi``; every other
+    encoding goes through ``eth_abi``. Values may be Python values or the strings of a JSON dump.
+    """
+    if tuple(leaf_encoding) == ADDRESS_AMOUNT_ENCODING:
+        return _encode_address_amount(value)
+    if len(value) != len(leaf_encoding):
+        raise UnionValueError(f"{len(value)} values for {len(leaf_encoding)} types {list(leaf_encoding)}")
+    try:
+        return bytes(
+            abi_encode(list(leaf_encoding), [_abi_ready(t, v) for t, v in zip(leaf_encoding, value, strict=True)])
+        )
+    except (TypeError, ValueError, OverflowError) as error:
+        raise UnionValueError(f"cannot encode {value!r} as {list(leaf_encoding)}: {error}") from error
+
+
+def _hash_encoded_leaf(encoded: bytes) -> bytes:
+    """The standard leaf hash of already-encoded values: hashed twice against second-preimage attacks."""
+    return keccak_256(keccak_256(encoded).digest()).digest()  # type: ignore[no-any-return]
+
+
+def leaf_hash(leaf_encoding: Sequence[str], value: LeafValue) -> bytes:
+    """The standard leaf hash: ``keccak256(keccak256(abi.encode(value…)))``."""
+    return _hash_encoded_leaf(encode_leaf(leaf_encoding, value))
+
+
+def node_hash(a: bytes, b: bytes) -> bytes:
+    """The hash of two sibling nodes, concatenated in ascending order (as OZ ``MerkleProof`` expects)."""
+    return keccak_256(a + b if a <= b else b + a).digest()  # type: ignore[no-any-return]
+
+
+def process_proof(leaf: bytes, proof: Iterable[bytes | str]) -> bytes:
+    """The root a proof leads to from a leaf hash."""
+    node = leaf
+    for sibling in proof:
+        node = node_hash(node, _node_bytes(sibling))
+    return node
+
+
+# --- workers: top-level functions so a process pool can run them -------------------------------------------------
+
+
+def _address_amount_records(accounts: list[str], amounts: list[int], first_index: int) -> list[bytes]:
+    """:func:`_sorted_leaf_records` of ``(address, uint256)`` leaves given as address strings and amounts."""
+    if sum(map(str.startswith, accounts, repeat("0x"))) != len(accounts):
+        raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
+    addresses = [int(account, 16) for account in accounts]
+    if addresses and not (min(addresses) >= 0 and max(addresses) < _ADDRESS_LIMIT):
+        raise UnionValueError("an account is not a 20-byte address")
+    if amounts and not (min(amounts) >= 0 and max(amounts) < _UINT256_LIMIT):
+        raise UnionValueError("an amount is not a uint256")
+    return _sorted_leaf_records(_encode_address_amounts(addresses, amounts), first_index)
+
+
+def _sorted_leaf_records(encoded: list[bytes], first_index: int) -> list[bytes]:
+    """Leaf hashes with their value index appended (``hash ‖ index``), sorted: a stable sort by hash.
+
+    Sorting ``hash ‖ big-endian index`` orders equal hashes by input position, which is exactly what OZ's stable
+    ``Array.prototype.sort`` does with duplicate leaves.
+    """
+    records = [
+        keccak_256(keccak_256(item).digest()).digest() + index.to_bytes(_INDEX_BYTES, "big")
+        for index, item in enumerate(encoded, first_index)
+    ]
+    records.sort()
+    return records
+
+
+def _hash_pairs(children: list[bytes]) -> list[bytes]:
+    """Parents of consecutive pairs of nodes."""
+    return [
+        keccak_256(a + b).digest() if a <= b else keccak_256(b + a).digest()
+        for a, b in zip(children[0::2], children[1::2], strict=True)
+    ]
+
+
+# --- the tree -----------------------------------------------------------------------------------------------------
+
+
+def _node_bytes(node: bytes | str) -> bytes:
+    if isinstance(node, bytes) and len(node) == 32:
+        return node
+    if isinstance(node, str) and _HEX_NODE_RE.fullmatch(node.lower()):
+        return bytes.fromhex(node[2:])
+    raise UnionValueError(f"not a 32-byte Merkle node: {node!r}")
+
+
+def _node_hex(node: bytes) -> NodeHex:
+    return NodeHex(HexStr("0x" + node.hex()))
+
+
+def _json_value(value: object) -> object:
+    """A leaf value as a JSON dump carries it: integers as decimal strings, bytes as hex (as OZ users write them)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    raise UnionValueError(f"cannot put {value!r} in a tree dump")
+
+
+def _internal_levels(size: int) -> list[tuple[int, int]]:
+    """The ``[first, end)`` ranges of internal nodes per array level, deepest first, for a tree of ``size`` nodes."""
+    leaves = (size + 1) // 2
+    levels: list[tuple[int, int]] = []
+    first = 0
+    while first < leaves - 1:
+        levels.append((first, min(2 * first + 1, leaves - 1)))
+        first = 2 * first + 1
+    return levels[::-1]
+
+
+_RecordsJob = tuple[Callable[..., list[bytes]], tuple[Any, ...]]
+"""A picklable call that returns sorted leaf records for a slice of the values."""
+
+
+def _sorted_leaves(jobs: Sequence[_RecordsJob], executor: Executor | None) -> tuple[list[bytes], list[bytes]]:
+    """Run the record jobs (all but the last on the executor, the last here) and merge their records.
+
+    Returns the leaf hashes in tree order and the records (which also carry each leaf's value index).
+    """
+    *remote, (local_call, local_args) = jobs
+    if remote and executor is None:
+        raise UnionValueError("parallel leaf jobs need an executor")
+    pending: list[Future[list[bytes]]] = [executor.submit(call, *args) for call, args in remote] if executor else []
+    records = local_call(*local_args)
+    for future in pending:
+        records += future.result()
+    if pending:
+        records.sort()  # sorted runs: Timsort merges them in linear passes
+    return [record[:32] for record in records], records
+
+
+def _value_indices(records: list[bytes]) -> array[int]:
+    """The value index carried by each sorted leaf record."""
+    positions = array("I")
+    if positions.itemsize != _INDEX_BYTES:
+        return array("Q", [int.from_bytes(record[32:], "big") for record in records])
+    positions.frombytes(b"".join([record[32:] for record in records]))
+    if sys.byteorder == "little":  # the records hold big-endian indices
+        positions.byteswap()
+    return positions
+
+
+def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
+    """The value ranges to hash: halves when another process can take one, else everything here."""
+    if count >= 1 << (8 * _INDEX_BYTES):
+        raise UnionValueError(f"{count} leaves is more than a tree can hold")
+    if executor is None or count < _PARALLEL_MIN:
+        return [(0, count)]
+    return [(0, count // 2), (count // 2, count)]
+
+
+def _build_nodes(leaves_in_order: list[bytes], executor: Executor | None) -> list[bytes]:
+    """The OZ array: internal nodes first, then the leaves reversed; each level split with the executor if wide."""
+    count = len(leaves_in_order)
+    tree: list[bytes] = [b""] * (count - 1) + leaves_in_order[::-1]
+    for first, end in _internal_levels(len(tree)):
+        width = end - first
+        if executor is None or width < _PARALLEL_MIN:
+            tree[first:end] = _hash_pairs(tree[2 * first + 1 : 2 * end + 1])
+            continue
+        middle = first + width // 2
+        other: Future[list[bytes]] = executor.submit(_hash_pairs, tree[2 * first + 1 : 2 * middle + 1])
+        tree[middle:end] = _hash_pairs(tree[2 * middle + 1 : 2 * end + 1])
+        tree[first:middle] = other.result()
+    return tree
+
+
+class StandardMerkleTree:
+    """OZ's ``StandardMerkleTree``: same tree, root, proofs and ``standard-v1`` dump.
+
+    Build one with :meth:`of` (or :meth:`load` a dump). Values are kept as given; :meth:`dump` writes integers as
+    decimal strings, the way JSON dumps made with OZ's library carry them.
+    """
+
+    __slots__ = ("_hash_lookup", "_leaf_encoding", "_leaf_records", "_tree", "_tree_indices_cache", "_values")
+
+    def __init__(
+        self,
+        tree: list[bytes],
+        values: list[LeafValue],
+        tree_indices: Sequence[int] | None,
+        leaf_encoding: Sequence[str],
+        *,
+        leaf_records: list[bytes] | None = None,
+    ) -> None:
+        """Wrap an already-built tree; use :meth:`of` or :meth:`load` instead.
+
+        Either ``tree_indices`` (each value's place in the node array) or ``leaf_records`` (the builders' sorted
+        ``hash ‖ value index`` records, from which the tree indices are derived on first use) must be given.
+        """
+        if (tree_indices is None) == (leaf_records is None):
+            raise UnionValueError("give either the tree indices or the leaf records")
+        self._tree = tree
+        self._values = values
+        self._leaf_records = leaf_records
+        self._tree_indices_cache = tree_indices
+        self._leaf_encoding: tuple[str, ...] = tuple(leaf_encoding)
+        self._hash_lookup: dict[bytes, int] | None = None
+
+    @property
+    def _tree_indices(self) -> Sequence[int]:
+        if self._tree_indices_cache is None:
+            assert self._leaf_records is not None
+            last = len(self._tree) - 1
+            indices = array("Q", bytes(8 * len(self._leaf_records)))
+            for leaf_number, value_index in enumerate(_value_indices(self._leaf_records)):
+                indices[value_index] = last - leaf_number
+            self._tree_indices_cache = indices
+            self._leaf_records = None
+        return self._tree_indices_cache
+
+    # construction
+
+    @classmethod
+    def of(
+        cls,
+        values: Sequence[LeafValue],
+        leaf_encoding: Sequence[str],
+        *,
+        sort_leaves: bool = True,
+        executor: Executor | None = None,
+    ) -> StandardMerkleTree:
+        """Build the tree of ``values`` (OZ ``StandardMerkleTree.of(values, leafEncoding, {sortLeaves})``).
+
+        ``executor`` (a process pool owned by the caller) takes half of the hashing of large trees; the result is
+        the same with or without it.
+        """
+        if not values:
+            raise UnionValueError("a Merkle tree needs at least one leaf")
+        encoding = tuple(leaf_encoding)
+        encoded = [encode_leaf(encoding, value) for value in values]
+        if not sort_leaves:
+            hashes = [_hash_encoded_leaf(item) for item in encoded]
+            last = 2 * len(hashes) - 2
+            tree_indices = array("Q", range(last, last - len(hashes), -1))
+            return cls(_build_nodes(hashes, executor), list(values), tree_indices, encoding)
+        jobs: list[_RecordsJob] = [
+            (_sorted_leaf_records, (encoded[first:end], first)) for first, end in _split(len(encoded), executor)
+        ]
+        del encoded
+        hashes, records = _sorted_leaves(jobs, executor)
+        return cls(_build_nodes(hashes, executor), list(values), None, encoding, leaf_records=records)
+
+    @classmethod
+    def of_address_amounts(
+        cls, accounts: Sequence[str], amounts: Sequence[int], *, executor: Executor | None = None
+    ) -> StandardMerkleTree:
+        """The fast path for the distributor's ``(address, uint256)`` leaves: ``of(zip(accounts, amounts))``.
+
+        ``accounts`` are ``0x`` hex addresses (any case) and ``amounts`` integers; the tree, its dump and its
+        proofs are those :meth:`of` gives for ``[[account, amount], …]`` with ``ADDRESS_AMOUNT_ENCODING``.
+        """
+        if not accounts:
+            raise UnionValueError("a Merkle tree needs at least one leaf")
+        if len(accounts) != len(amounts):
+            raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
+        if min(map(len, accounts)) != 42 or max(map(len, accounts)) != 42:
+            raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
+        jobs: list[_RecordsJob] = [
+            (_address_amount_records, (list(accounts[first:end]), list(amounts[first:end]), first))
+            for first, end in _split(len(accounts), executor)
+        ]
+        hashes, records = _sorted_leaves(jobs, executor)
+        values: list[LeafValue] = list(zip(accounts, amounts, strict=True))
+        return cls(_build_nodes(hashes, executor), values, None, ADDRESS_AMOUNT_ENCODING, leaf_records=records)
+
+    @classmethod
+    def load(cls, dump: Mapping[str, Any], *, validate: bool = True) -> StandardMerkleTree:
+        """Load a ``standard-v1`` dump written by OZ's library or by :meth:`dump`.
+
+        With ``validate`` (the default, as OZ's ``load``) every node and every value's leaf is re-hashed; a
+        process that reloads a dump it wrote itself may skip that.
+        """
+        if dump.get("format") != STANDARD_V1:
+            raise UnionValueError(f"unknown Merkle tree format {dump.get('format')!r}")
+        leaf_encoding = dump.get("leafEncoding")
+        if not isinstance(leaf_encoding, list) or not all(isinstance(t, str) for t in leaf_encoding):
+            raise UnionValueError("expected a leaf encoding (a list of ABI types)")
+        raw_tree = dump.get("tree")
+        raw_values = dump.get("values")
+        if not isinstance(raw_tree, list) or not isinstance(raw_values, list):
+            raise UnionValueError("a tree dump needs a list of nodes and a list of values")
+        tree = [_node_bytes(node) for node in raw_tree]
+        values: list[LeafValue] = []
+        tree_indices: list[int] = []
+        for entry in raw_values:
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("value"), list):
+                raise UnionValueError(f"malformed value entry {entry!r}")
+            index = entry.get("treeIndex")
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise UnionValueError(f"malformed tree index in {entry!r}")
+            values.append(entry["value"])
+            tree_indices.append(index)
+        loaded = cls(tree, values, tree_indices, leaf_encoding)
+        if validate:
+            loaded.validate()
+        return loaded
+
+    def validate(self) -> None:
+        """Check the tree as OZ's ``load`` does: each value hashes to its leaf, each parent to its children."""
+        tree = self._tree
+        size = len(tree)
+        if size == 0 or size % 2 == 0:
+            raise UnionValueError(f"a Merkle tree has an odd, non-zero number of nodes, not {size}")
+        leaves = (size + 1) // 2
+        for value_index, tree_index in enumerate(self._tree_indices):
+            if not leaves - 1 <= tree_index < size:
+                raise UnionValueError(f"value {value_index} points at {tree_index}, which is not a leaf")
+            if tree[tree_index] != leaf_hash(self._leaf_encoding, self._values[value_index]):
+                raise UnionValueError(f"value {value_index} does not hash to its leaf")
+        for first, end in _internal_levels(size):
+            if tree[first:end] != _hash_pairs(tree[2 * first + 1 : 2 * end + 1]):
+                raise UnionValueError("the Merkle tree is invalid: a node is not the hash of its children")
+
+    def dump(self) -> dict[str, Any]:
+        """The ``standard-v1`` dump, as OZ's ``tree.dump()`` (JSON-ready)."""
+        return {
+            "format": STANDARD_V1,
+            "leafEncoding": list(self._leaf_encoding),
+            "tree": [_node_hex(node) for node in self._tree],
+            "values": [
+                {"value": _json_value(value), "treeIndex": tree_index}
+                for value, tree_index in zip(self._values, self._tree_indices, strict=True)
+            ],
+        }
+
+    # reading
+
+    @property
+    def root(self) -> NodeHex:
+        """The root, ``0x``-prefixed hex."""
+        return _node_hex(self._tree[0])
+
+    @property
+    def root_bytes(self) -> bytes:
+        """The root as 32 bytes."""
+        return self._tree[0]
+
+    @property
+    def leaf_encoding(self) -> tuple[str, ...]:
+        """The ABI types of a leaf's values."""
+        return self._leaf_encoding
+
+    @property
+    def values(self) -> list[LeafValue]:
+        """The values in the order they were given (the ``values`` order of the dump)."""
+        return list(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def at(self, index: int) -> LeafValue:
+        """The value at ``index`` in input order."""
+        return self._values[index]
+
+    def tree_index(self, index: int) -> int:
+        """Where value ``index`` sits in the node array."""
+        return self._tree_indices[index]
+
+    def leaf_lookup(self, value: LeafValue) -> int:
+        """The index of a value given by content (OZ ``leafLookup``)."""
+        if self._hash_lookup is None:
+            self._hash_lookup = {self._tree[ti]: vi for vi, ti in enumerate(self._tree_indices)}
+        found = self._hash_lookup.get(leaf_hash(self._leaf_encoding, value))
+        if found is None:
+            raise UnionValueError(f"leaf is not in tree: {value!r}")
+        return found
+
+    def get_proof(self, leaf: int | LeafValue) -> list[NodeHex]:
+        """The sibling hashes from the leaf to the root, given the value's index or the value itself."""
+        value_index = leaf if isinstance(leaf, int) else self.leaf_lookup(leaf)
+        if not 0 <= value_index < len(self._values):
+            raise UnionValueError(f"index {value_index} out of bounds")
+        node = self._tree_indices[value_index]
+        proof: list[NodeHex] = []
+        while node > 0:
+            proof.append(_node_hex(self._tree[node - 1 if node % 2 == 0 else node + 1]))
+            node = (node - 1) // 2
+        return proof
+
+    def verify(self, leaf: int | LeafValue, proof: Sequence[bytes | str]) -> bool:
+        """Whether ``proof`` proves ``leaf`` (an index or a value) against this tree's root."""
+        value = self._values[leaf] if isinstance(leaf, int) else leaf
+        return process_proof(leaf_hash(self._leaf_encoding, value), proof) == self._tree[0]
+
+    @staticmethod
+    def verify_proof(
+        root: bytes | str, leaf_encoding: Sequence[str], leaf: LeafValue, proof: Sequence[bytes | str]
+    ) -> bool:
+        """OZ's static ``StandardMerkleTree.verify(root, leafEncoding, leaf, proof)``."""
+        return process_proof(leaf_hash(leaf_encoding, leaf), proof) == _node_bytes(root)
