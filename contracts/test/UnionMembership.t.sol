@@ -2,6 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
+import {GovernorVotesQuorumFraction} from
+    "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
@@ -1136,5 +1142,72 @@ contract UnionMembershipTest is MembershipFixture {
             if (same) return true;
         }
         return false;
+    }
+}
+
+/// @dev A plain OpenZeppelin governor counting the membership's votes, to show they work with `GovernorVotes`
+/// unmodified (the union's own governor adds a timelock, late quorum and a guardian on top).
+contract PlainMembershipGovernor is
+    Governor,
+    GovernorSettings,
+    GovernorCountingSimple,
+    GovernorVotes,
+    GovernorVotesQuorumFraction
+{
+    constructor(IVotes token)
+        Governor("PlainMembershipGovernor")
+        GovernorSettings(1 hours, 3 days, 0)
+        GovernorVotes(token)
+        GovernorVotesQuorumFraction(50)
+    {}
+
+    function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.proposalThreshold();
+    }
+}
+
+contract UnionMembershipGovernorVotesTest is MembershipFixture {
+    PlainMembershipGovernor internal governor;
+
+    function setUp() public override {
+        super.setUp();
+        governor = new PlainMembershipGovernor(IVotes(address(membership)));
+    }
+
+    function test_governorVotes_usesTheMembershipsTimestampClock() public view {
+        vm.assertEq(uint256(governor.clock()), block.timestamp);
+        vm.assertEq(governor.CLOCK_MODE(), "mode=timestamp");
+    }
+
+    function test_governorVotes_countsOneVotePerMemberAtTheSnapshotAndNothingForLaterJoiners() public {
+        _admit(alice, bob, carol);
+        vm.prank(carol);
+        membership.delegate(bob);
+        _later(1);
+        address[] memory targets = new address[](1);
+        targets[0] = address(membership);
+        bytes[] memory calldatas = new bytes[](1);
+        calldatas[0] = abi.encodeCall(membership.registerPurpose, ("ads"));
+        vm.prank(alice);
+        uint256 proposalId = governor.propose(targets, new uint256[](1), calldatas, "register ads");
+        uint256 snapshot = governor.proposalSnapshot(proposalId);
+        vm.warp(snapshot + 1);
+        _admit(dave);
+
+        vm.prank(alice);
+        vm.assertEq(governor.castVote(proposalId, 1), 1);
+        vm.prank(bob);
+        vm.assertEq(governor.castVote(proposalId, 0), 2, "bob votes with carol's delegated unit");
+        vm.prank(carol);
+        vm.assertEq(governor.castVote(proposalId, 1), 0, "carol delegated her unit");
+        vm.prank(dave);
+        vm.assertEq(governor.castVote(proposalId, 1), 0, "dave joined after the snapshot");
+
+        (uint256 against, uint256 forVotes, uint256 abstain) = governor.proposalVotes(proposalId);
+        vm.assertEq(against, 2);
+        vm.assertEq(forVotes, 1);
+        vm.assertEq(abstain, 0);
+        // Quorum is a fraction of the members at the snapshot (3), not of the members now (4).
+        vm.assertEq(governor.quorum(snapshot), 1);
     }
 }
