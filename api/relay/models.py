@@ -1,0 +1,165 @@
+"""Request and response models of the relay: what a browser wallet or the CLI sends, and what it gets back.
+
+Every ``uint256`` crosses the wire as a decimal string (a proposal id is a 77-digit number, beyond what JavaScript's
+numbers hold exactly) and is accepted as a string or a JSON number; addresses are accepted in any case and returned
+checksummed; byte strings are ``0x`` hex.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from union.manifest import Address
+from union.types import ZERO_ADDRESS
+from voting.typed_data import VoteSupport
+
+__all__ = [
+    "BallotRequest",
+    "ClaimArgumentsPublic",
+    "ClaimRequest",
+    "ConsentRequest",
+    "HexData",
+    "RelayErrorPublic",
+    "RelayStatusPublic",
+    "SubmissionPublic",
+    "TypedDataPublic",
+    "Uint256",
+    "parse_support",
+]
+
+_UINT256_LIMIT: Final = 1 << 256
+
+
+def _parse_uint(value: object) -> object:
+    """Decimal or ``0x`` hex strings become ints; anything else is left for pydantic to judge."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an unsigned integer (decimal digits or 0x hex)") from None
+    return value
+
+
+Uint256 = Annotated[
+    int,
+    BeforeValidator(_parse_uint),
+    Field(ge=0, lt=_UINT256_LIMIT),
+    PlainSerializer(str, return_type=str, when_used="json"),
+]
+"""A ``uint256``: accepted as a JSON number or a decimal / hex string, always written as a decimal string."""
+
+HexData = Annotated[str, Field(pattern=r"^0x([0-9a-fA-F]{2})*$", examples=["0x"])]
+"""Bytes as ``0x``-prefixed hex, an even number of digits."""
+
+Signature = Annotated[str, Field(pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=2 + 2 * 4096, description="0x hex")]
+
+
+def parse_support(value: object) -> object:
+    """``for`` / ``against`` / ``abstain`` (any case) or GovernorCountingSimple's 1 / 0 / 2."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        return int(VoteSupport.parse(value))
+    return value
+
+
+Support = Annotated[
+    int,
+    BeforeValidator(parse_support),
+    Field(ge=0, le=2, description="0 = against, 1 = for, 2 = abstain (or the words)"),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+
+class TypedDataPublic(BaseModel):
+    """An EIP-712 document exactly as ``eth_signTypedData_v4`` takes it: pass it to the wallet unchanged."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    types: dict[str, list[dict[str, str]]]
+    primary_type: str = Field(alias="primaryType")
+    domain: dict[str, Any]
+    message: dict[str, Any]
+
+
+class BallotRequest(_Model):
+    """A signed ballot: the fields of the typed data's ``message`` and the signature over it."""
+
+    proposal_id: Uint256 = Field(alias="proposalId")
+    support: Support
+    voter: Address
+    nonce: Uint256 = Field(description="the nonce the ballot was signed with (the message's nonce)")
+    reason: str | None = Field(default=None, max_length=10_000, description="signed reason (ExtendedBallot)")
+    params: HexData = Field(default="0x", description="signed params (ExtendedBallot); 0x for none")
+    signature: Signature
+    chain_id: int | None = Field(
+        default=None, alias="chainId", description="the domain's chain id, when known: refused early if wrong"
+    )
+
+
+class ConsentRequest(_Model):
+    """A member's signed consent change: the typed data's ``message`` fields and the signature."""
+
+    member: Address
+    purpose_id: Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{64}$")] = Field(alias="purposeId")
+    granted: bool
+    nonce: Uint256
+    deadline: Uint256
+    signature: Signature
+    chain_id: int | None = Field(default=None, alias="chainId")
+
+
+class ClaimRequest(_Model):
+    """Claim everything ``account`` can claim of ``token`` (zero address = ETH); the dividend goes to the account."""
+
+    account: Address
+    token: Address = ZERO_ADDRESS
+
+
+class SubmissionPublic(BaseModel):
+    """A submitted transaction; ``duplicate`` is true when this exact request had been submitted before."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    kind: str = Field(description="vote, consent or claim")
+    transaction_hash: str = Field(alias="transactionHash")
+    duplicate: bool = False
+    block_number: int | None = Field(default=None, alias="blockNumber")
+
+
+class ClaimArgumentsPublic(BaseModel):
+    """What ``claim(token, account, cumulativeAmount, proof)`` needs, and what is claimable now."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    account: str
+    token: str
+    cumulative_amount: Uint256 = Field(alias="cumulativeAmount")
+    claimed: Uint256
+    claimable: Uint256
+    proof: list[str]
+
+
+class RelayStatusPublic(BaseModel):
+    """Whether the relay accepts submissions, and who pays for them."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    chain_id: int = Field(alias="chainId")
+    relayer: str
+    balance: Uint256
+    balance_floor: Uint256 = Field(alias="balanceFloor")
+    accepting: bool
+    claims: bool = Field(description="whether claim arguments (stored plans) are available")
+
+
+class RelayErrorPublic(BaseModel):
+    """Every refusal: a stable ``error`` code, a sentence for people, and the values behind it."""
+
+    error: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)

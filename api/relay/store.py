@@ -1,0 +1,171 @@
+"""What the relay remembers: the transaction it sent for each request, and the lock that makes it the only relay.
+
+Idempotency: a signed ballot or consent change is identified by its EIP-712 digest (chain, contract, signer, nonce
+and content), a claim by (chain, distributor, token, account, cumulative amount). The transaction hash is written
+the moment the node accepts the transaction — before the receipt — so the same request sent again, even after a
+restart, returns that transaction instead of paying for a second one. The table ``relay_submissions`` lives in the
+relay's database (the indexer's store by default) and is created by the relay itself: it is the relay's own state,
+not derived from the chain, so the indexer's migrations and rollbacks never touch it. Without a database the log is
+in memory only (tests, a throw-away local chain).
+
+Exactly one relay: the relayer key has one nonce sequence, so two processes sending with it would collide. With
+PostgreSQL the relay holds a session advisory lock for its lifetime (``pg_try_advisory_lock``; released when the
+process or its connection dies); with a SQLite file it holds an exclusive ``flock`` on ``<database>.relay.lock``.
+A second relay on the same store fails at start with :class:`RelayLockError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Final, Self
+
+from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, delete, insert, select, text
+from sqlalchemy.engine import make_url
+
+from union.errors import RelayLockError
+
+__all__ = [
+    "RELAY_LOCK_KEY",
+    "RelayLock",
+    "Submission",
+    "SubmissionLog",
+]
+
+RELAY_LOCK_KEY: Final = 0x756E696F6E72656C  # "unionrel": the advisory lock id every relay of a store contends for
+
+_metadata = MetaData()
+_submissions = Table(
+    "relay_submissions",
+    _metadata,
+    Column("request_key", String(66), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(42), nullable=False),
+    Column("transaction_hash", String(66), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A transaction the relay sent for one request."""
+
+    request_key: str
+    kind: str
+    subject: str
+    transaction_hash: str
+
+
+class SubmissionLog:
+    """Request key → transaction, in memory and (when an engine is given) in the ``relay_submissions`` table."""
+
+    def __init__(self, engine: Engine | None = None) -> None:
+        self._engine = engine
+        self._cache: dict[str, Submission] = {}
+        self._lock = threading.Lock()
+        if engine is not None:
+            _metadata.create_all(engine, tables=[_submissions], checkfirst=True)
+
+    def get(self, request_key: str) -> Submission | None:
+        with self._lock:
+            cached = self._cache.get(request_key)
+        if cached is not None or self._engine is None:
+            return cached
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                select(_submissions.c.kind, _submissions.c.subject, _submissions.c.transaction_hash).where(
+                    _submissions.c.request_key == request_key
+                )
+            ).first()
+        if row is None:
+            return None
+        found = Submission(request_key, row.kind, row.subject, row.transaction_hash)
+        with self._lock:
+            self._cache[request_key] = found
+        return found
+
+    def record(self, submission: Submission) -> None:
+        """Remember a sent transaction (durably first, so a crash right after sending still finds it)."""
+        if self._engine is not None:
+            with self._engine.begin() as connection:
+                connection.execute(
+                    insert(_submissions).values(
+                        request_key=submission.request_key,
+                        kind=submission.kind,
+                        subject=submission.subject,
+                        transaction_hash=submission.transaction_hash,
+                        created_at=int(time.time()),
+                    )
+                )
+        with self._lock:
+            self._cache[submission.request_key] = submission
+
+    def forget(self, request_key: str) -> None:
+        """Drop a submission whose transaction failed on chain, so the (still unused) signature can be sent again."""
+        if self._engine is not None:
+            with self._engine.begin() as connection:
+                connection.execute(delete(_submissions).where(_submissions.c.request_key == request_key))
+        with self._lock:
+            self._cache.pop(request_key, None)
+
+
+class RelayLock:
+    """Held for the relay's lifetime: a PostgreSQL advisory lock, or a ``flock`` next to a SQLite file."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._connection: Connection | None = None
+        self._lock_file: int | None = None
+
+    def acquire(self) -> Self:
+        url = make_url(str(self._engine.url))
+        if url.get_backend_name() == "postgresql":
+            connection = self._engine.connect()
+            held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": RELAY_LOCK_KEY}).scalar()
+            connection.commit()
+            if not held:
+                connection.close()
+                raise RelayLockError(
+                    "another process already runs the relay on this database (PostgreSQL advisory lock "
+                    f"{RELAY_LOCK_KEY} is held); only one relay may send with the relayer key"
+                )
+            self._connection = connection
+        elif url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            path = Path(f"{url.database}.relay.lock")
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(descriptor)
+                raise RelayLockError(
+                    f"another process already runs the relay on {url.database} (it holds {path}); "
+                    "only one relay may send with the relayer key"
+                ) from None
+            self._lock_file = descriptor
+        return self
+
+    def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # a dead connection has released the lock already
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RELAY_LOCK_KEY})
+                connection.commit()
+            connection.close()
+        descriptor, self._lock_file = self._lock_file, None
+        if descriptor is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            os.close(descriptor)
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.release()
