@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+pragma solidity ^0.8.24;
+
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+
+import {DividendDistributor} from "../../src/DividendDistributor.sol";
+import {UnionTreasury} from "../../src/UnionTreasury.sol";
+import {IContributionLedger} from "../../src/interfaces/IContributionLedger.sol";
+import {IUnionMembership} from "../../src/interfaces/IUnionMembership.sol";
+import {IUnionTreasury} from "../../src/interfaces/IUnionTreasury.sol";
+import {TestERC20} from "../../src/testing/TestERC20.sol";
+import {MerkleTree} from "../helpers/MerkleTree.sol";
+import {FeeOnTransferERC20} from "../mocks/FeeOnTransferERC20.sol";
+import {MockEpochLedger} from "../mocks/MockEpochLedger.sol";
+import {MockPurposeRegistry} from "../mocks/MockPurposeRegistry.sol";
+import {Vm} from "../utils/Test.sol";
+
+/// @notice Drives the treasury and distributor with random payments, donations, governance actions (the handler is
+/// the timelock), plans and claims, and keeps ghost totals the invariants compare with the contracts' own books.
+contract TreasuryHandler {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    uint48 public constant GENESIS = 1_000_000;
+    uint48 public constant EPOCH_LENGTH = 7 days;
+    uint48 public constant GRACE_PERIOD = 1 days;
+    uint256 internal constant MAX_PAYMENT = 1e30;
+
+    UnionTreasury public immutable treasury;
+    DividendDistributor public immutable distributor;
+    bytes32 public immutable research;
+    address public immutable buyer = address(0xB7);
+
+    address[] public tokens; // ERC-20, fee-on-transfer ERC-20, ETH
+    address[3] public accounts = [address(0xA1), address(0xA2), address(0xA3)];
+
+    mapping(address token => uint256) public ghostBooked;
+    mapping(address token => uint256) public ghostOutflows;
+    mapping(address token => uint256) public ghostUnattributed;
+    mapping(address token => uint256) public ghostFunded;
+    mapping(address token => uint256) public ghostClaimed;
+    mapping(address token => uint256[3]) internal _cumulative;
+    mapping(address token => bytes32[]) internal _leaves;
+    uint256 public successfulFundings;
+    uint256 public successfulClaims;
+    uint256 public successfulTransfers;
+    uint256 public refusedTransfers;
+
+    constructor() {
+        vm.warp(GENESIS);
+        MockEpochLedger ledger = new MockEpochLedger(GENESIS, EPOCH_LENGTH, GRACE_PERIOD);
+        MockPurposeRegistry registry = new MockPurposeRegistry();
+        research = registry.register("research");
+        treasury = new UnionTreasury(
+            address(this),
+            IContributionLedger(address(ledger)),
+            IUnionMembership(address(registry)),
+            IUnionTreasury.DividendPolicy(1_000, 0, 0, 0, address(0))
+        );
+        distributor = DividendDistributor(payable(treasury.distributor()));
+        TestERC20 token = new TestERC20("Revenue", "REV");
+        FeeOnTransferERC20 feeToken = new FeeOnTransferERC20();
+        tokens.push(address(token));
+        tokens.push(address(feeToken));
+        tokens.push(address(0));
+        vm.prank(buyer);
+        token.approve(address(treasury), type(uint256).max);
+        vm.prank(buyer);
+        feeToken.approve(address(treasury), type(uint256).max);
+    }
+
+    function tokenCount() external view returns (uint256) {
+        return tokens.length;
+    }
+
+    function balanceOf(address token, address account) public view returns (uint256) {
+        return token == address(0) ? account.balance : TestERC20(token).balanceOf(account);
+    }
+
+    // ------------------------------------------------------------------ anyone
+
+    function payRevenue(uint256 tokenSeed, uint256 amount, bool general) external {
+        address token = tokens[tokenSeed % tokens.length];
+        amount = _bound(amount, 1, MAX_PAYMENT);
+        uint256 before = balanceOf(token, address(treasury));
+        if (token == address(0)) {
+            vm.deal(buyer, amount);
+        } else {
+            TestERC20(token).mint(buyer, amount);
+        }
+        vm.prank(buyer);
+        treasury.payRevenue{value: token == address(0) ? amount : 0}(
+            token, amount, general ? bytes32(0) : research, "licence"
+        );
+        ghostBooked[token] += balanceOf(token, address(treasury)) - before;
+    }
+
+    function sendPlainEth(uint256 amount) external {
+        amount = _bound(amount, 1, MAX_PAYMENT);
+        vm.deal(address(this), amount);
+        Address.sendValue(payable(address(treasury)), amount);
+        ghostBooked[address(0)] += amount;
+    }
+
+    /// @dev Tokens (or ETH) arriving without `payRevenue`.
+    function donate(uint256 tokenSeed, uint256 amount) external {
+        address token = tokens[tokenSeed % tokens.length];
+        amount = _bound(amount, 1, MAX_PAYMENT);
+        if (token == address(0)) {
+            vm.deal(address(treasury), address(treasury).balance + amount);
+        } else {
+            TestERC20(token).mint(address(treasury), amount);
+        }
+        ghostUnattributed[token] += amount;
+    }
+
+    // ------------------------------------------------------------------ the timelock
+
+    function bookUnattributed(uint256 tokenSeed, uint256 amount) external {
+        address token = tokens[tokenSeed % tokens.length];
+        uint256 available = treasury.unattributed(token);
+        if (available == 0) return;
+        amount = _bound(amount, 1, available);
+        treasury.bookUnattributed(token, amount);
+        ghostUnattributed[token] -= amount;
+        ghostBooked[token] += amount;
+    }
+
+    function releaseEarmark(uint256 tokenSeed, uint256 amount) external {
+        address token = tokens[tokenSeed % tokens.length];
+        uint256 earmarked = treasury.earmarked(token);
+        if (earmarked == 0) return;
+        treasury.releaseEarmark(token, bytes32(0), _bound(amount, 1, earmarked), "release");
+    }
+
+    /// @dev Tries any amount, free or not: a transfer beyond the free balance must revert and change nothing.
+    function transfer(uint256 tokenSeed, uint256 amount) external {
+        address token = tokens[tokenSeed % tokens.length];
+        amount = _bound(amount, 1, balanceOf(token, address(treasury)) + 1);
+        try treasury.transfer(token, address(0xFEE), amount, "spend") {
+            ghostOutflows[token] += amount;
+            ++successfulTransfers;
+        } catch {
+            ++refusedTransfers;
+        }
+    }
+
+    /// @dev A plan for the next epoch: random allocations to three accounts within the earmark, plus a reserve.
+    function fundDividends(uint256 tokenSeed, uint256 amountSeed, uint256 reserveSeed, uint256 splitSeed) external {
+        address token = tokens[tokenSeed % tokens.length];
+        uint256 earmarked = treasury.earmarked(token);
+        uint256 amount = _bound(amountSeed, 0, earmarked);
+        uint256 reserve = _bound(reserveSeed, 0, earmarked - amount);
+
+        uint256[3] memory next = _cumulative[token];
+        uint256 first = amount * (splitSeed % 101) / 100;
+        uint256 second = (amount - first) * ((splitSeed / 101) % 101) / 100;
+        next[0] += first;
+        next[1] += second;
+        next[2] += amount - first - second;
+        address[] memory leafAccounts = new address[](3);
+        uint256[] memory leafAmounts = new uint256[](3);
+        for (uint256 i = 0; i < 3; ++i) {
+            leafAccounts[i] = accounts[i];
+            leafAmounts[i] = next[i];
+        }
+        bytes32[] memory leaves = MerkleTree.leaves(leafAccounts, leafAmounts);
+
+        uint64 fromEpoch = distributor.lastFundedEpoch(token);
+        uint64 throughEpoch = fromEpoch + 1;
+        uint256 readyAt = uint256(GENESIS) + uint256(throughEpoch) * EPOCH_LENGTH + GRACE_PERIOD;
+        if (block.timestamp < readyAt) vm.warp(readyAt);
+        try treasury.fundDividends(
+            token, fromEpoch, throughEpoch, amount, reserve, MerkleTree.root(leaves), keccak256("plan")
+        ) {
+            _cumulative[token] = next;
+            _leaves[token] = leaves;
+            ghostFunded[token] += amount;
+            ghostOutflows[token] += amount;
+            ++successfulFundings;
+        } catch {
+            // Only a token that takes a fee may fail here: its full amount cannot arrive.
+            require(token == tokens[1] && amount > 0, "funding failed unexpectedly");
+        }
+    }
+
+    function claim(uint256 tokenSeed, uint256 accountSeed) external {
+        address token = tokens[tokenSeed % tokens.length];
+        if (_leaves[token].length == 0) return;
+        uint256 index = accountSeed % 3;
+        uint256 cumulative = _cumulative[token][index];
+        uint256 already = distributor.claimed(token, accounts[index]);
+        if (cumulative == already) return;
+        uint256 paid = distributor.claim(token, accounts[index], cumulative, MerkleTree.proof(_leaves[token], index));
+        ghostClaimed[token] += paid;
+        ++successfulClaims;
+    }
+
+    function warp(uint256 seconds_) external {
+        vm.warp(block.timestamp + _bound(seconds_, 1, 30 days));
+    }
+
+    function _bound(uint256 x, uint256 min, uint256 max) internal pure returns (uint256) {
+        if (x >= min && x <= max) return x;
+        return min + (x % (max - min + 1));
+    }
+}
