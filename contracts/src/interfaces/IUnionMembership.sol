@@ -28,7 +28,9 @@ import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/I
 ///
 /// Consent: for every registered purpose (id = `keccak256(bytes(name))`) a member opts in or out; each change is
 /// checkpointed so `consentAt` answers for any past timepoint. The default is no consent. The "general" purpose
-/// (id `bytes32(0)`) needs no registration and no consent. A consent change is made directly by the member or by
+/// (id `bytes32(0)`) needs no registration and no consent. Consent is the person's standing choice: it is kept when
+/// a member leaves and applies again if it is re-admitted (only current members can change it, and only members
+/// with recorded contributions share in revenue). A consent change is made directly by the member or by
 /// anyone submitting the member's EIP-712 signature (domain name "UnionMembership", version "1"); both use up the
 /// member's next nonce, which `delegateBySig` shares.
 ///
