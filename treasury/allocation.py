@@ -1,0 +1,442 @@
+"""The dividend allocation of DESIGN §2, in integer wei: who gets what for epochs ``(fromEpoch, throughEpoch]``.
+
+Each epoch is computed on its own, with the policy in force at its end, and the results are summed. Per epoch
+and purpose *P* (this token only), from the gross revenue *G* booked in the epoch's window:
+
+- reserve ``⌊G·reserveBps/10⁴⌋`` stays in the treasury (released from the earmark); operations
+  ``⌊G·opsBps/10⁴⌋`` goes to the operations account; ``D = G − reserve − operations + carry(P)``;
+- eligible: members with units > 0 in the epoch after revocations (a revocation counts only if it names the
+  entry's own epoch) and — unless *P* is "general" — consent to *P* at ``start(e)``, counting only consent
+  changes with a timestamp strictly before ``start(e)``;
+- floor ``⌊D·floorBps/10⁴⌋`` split equally, the rest of *D* pro-rata to units; a cap of ``⌊D·capBps/10⁴⌋``
+  (``capBps`` 0: none) per member hands the excess pro-rata to the members still under it, repeatedly; excess
+  nobody can take is released as reserve;
+- every split is largest-remainder in integer wei, remainders tied broken by ascending address, so each stage
+  sums exactly;
+- nobody eligible: *D* becomes the carry of *P* — still earmarked, it joins *P*'s *D* in the next epoch.
+
+Earmark releases (``releaseEarmark(token, P, amount)``): a release whose timestamp is before ``end(e)`` — in *e*'s
+window or earlier, and not already before ``end(fromEpoch)`` (the previous plan's carries include those) —
+lowers *P*'s carry before *e* is computed, never below 0. Releasing more than the carry does not touch anything
+else in the plan; the treasury's earmark then falls short of the plan and ``fundDividends`` refuses it
+(``TreasuryExceedsEarmark``), which is the honest outcome of such a vote.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Final
+
+from eth_typing import ChecksumAddress
+
+from treasury.inputs import (
+    GENERAL_PURPOSE,
+    ConsentChange,
+    ContributionEntry,
+    ContributionRevocation,
+    EarmarkRelease,
+    EpochId,
+    PlanInputs,
+    PolicyChange,
+    PurposeId,
+    RevenueEvent,
+)
+from treasury.policy import DividendPolicy, bps_of, last_before
+from union.errors import UnionValueError
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "EpochOutcome",
+    "PurposeOutcome",
+    "RangeAllocation",
+    "RelevantEvents",
+    "address_order",
+    "allocate",
+    "cumulative_amounts",
+    "relevant_events",
+    "split_equally",
+    "split_pro_rata",
+]
+
+ALGORITHM_VERSION: Final = "union-dividends/1"
+"""Names the rules above; a plan records it, and a change to the rules must change it."""
+
+_chain_order = attrgetter("timestamp", "event.block_number", "event.log_index")
+
+
+address_order: Final = str.lower
+"""Sort key putting ``0x`` addresses in ascending numeric order: in lower case, hex digits sort as their values."""
+
+
+# --- integer splits -----------------------------------------------------------------------------------------------
+
+
+def split_equally(total: int, count: int) -> list[int]:
+    """``total`` in ``count`` equal parts; the ``total mod count`` leftover wei go to the first (lowest) addresses.
+
+    That is largest-remainder rounding where every remainder ties, so the tie rule decides.
+    """
+    if count <= 0:
+        raise UnionValueError("cannot split among nobody")
+    base, extra = divmod(total, count)
+    return [base + 1] * extra + [base] * (count - extra)
+
+
+def split_pro_rata(total: int, weights: Sequence[int]) -> list[int]:
+    """``total`` pro-rata to ``weights`` with largest-remainder rounding; the parts sum to ``total`` exactly.
+
+    Each part is ``⌊total·w/W⌋``; the ``k`` wei left over go one each to the ``k`` largest remainders, ties to
+    the earlier position — callers list members in ascending address order, so ties go to the lower address.
+    """
+    weight = sum(weights)
+    if weight <= 0:
+        raise UnionValueError("cannot split pro-rata to weights that sum to zero")
+    if total == 0:
+        return [0] * len(weights)
+    products = [total * w for w in weights]
+    parts = [product // weight for product in products]
+    leftover = total - sum(parts)
+    if leftover == 0:
+        return parts
+    remainders = [product - part * weight for product, part in zip(products, parts, strict=True)]
+    ranked = sorted(remainders, reverse=True)
+    threshold = ranked[leftover - 1]
+    ties_to_fill = leftover - ranked.index(threshold)
+    parts = [part + 1 if rem > threshold else part for part, rem in zip(parts, remainders, strict=True)]
+    for index, rem in enumerate(remainders):
+        if rem == threshold:
+            parts[index] += 1
+            ties_to_fill -= 1
+            if ties_to_fill == 0:
+                break
+    return parts
+
+
+def _apply_cap(shares: list[int], weights: Sequence[int], cap: int) -> int:
+    """Cap every share at ``cap`` in place, handing the excess pro-rata to those under it, repeatedly.
+
+    Returns the excess nobody could take (every member at the cap), which the caller releases as reserve.
+    """
+    excess = 0
+    while True:
+        for index, share in enumerate(shares):
+            if share > cap:
+                excess += share - cap
+                shares[index] = cap
+        if excess == 0:
+            return 0
+        open_indices = [index for index, share in enumerate(shares) if share < cap]
+        if not open_indices:
+            return excess
+        extra = split_pro_rata(excess, [weights[index] for index in open_indices])
+        for index, amount in zip(open_indices, extra, strict=True):
+            shares[index] += amount
+        excess = 0
+
+
+def _split_distributable(
+    distributable: int, units: Sequence[int], policy: DividendPolicy
+) -> tuple[list[int], int, int]:
+    """``(shares, floor, cap_released)`` of ``D`` among eligible members (ascending address order)."""
+    floor = bps_of(distributable, policy.floor_bps)
+    shares = split_pro_rata(distributable - floor, units)
+    if floor:
+        shares = [share + equal for share, equal in zip(shares, split_equally(floor, len(units)), strict=True)]
+    cap_released = 0
+    if policy.has_cap:
+        cap = bps_of(distributable, policy.cap_bps)
+        if max(shares) > cap:
+            cap_released = _apply_cap(shares, units, cap)
+    return shares, floor, cap_released
+
+
+# --- outcomes -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PurposeOutcome:
+    """One epoch, one purpose: every stage of the split, each summing exactly.
+
+    ``gross + carry_in == reserve + operations + Σ shares + cap_released + carry_out``, where ``carry_in`` is the
+    carry after earmark releases (``carry_before − carry_released``).
+    """
+
+    purpose: PurposeId
+    gross: int
+    carry_before: int
+    carry_released: int
+    reserve: int
+    operations: int
+    operations_account: ChecksumAddress | None
+    distributable: int
+    floor: int
+    cap_released: int
+    carry_out: int
+    members: Sequence[ChecksumAddress]
+    shares: Sequence[int]
+
+    @property
+    def carry_in(self) -> int:
+        """The carry that joined this epoch's ``D``."""
+        return self.carry_before - self.carry_released
+
+    @property
+    def allocations(self) -> dict[ChecksumAddress, int]:
+        """Each eligible member's share (ascending address; zero shares left out)."""
+        return {member: share for member, share in zip(self.members, self.shares, strict=True) if share}
+
+
+@dataclass(frozen=True, slots=True)
+class EpochOutcome:
+    """One epoch: the policy that governed it and one outcome per purpose with something to split."""
+
+    epoch: EpochId
+    policy: PolicyChange
+    purposes: tuple[PurposeOutcome, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeAllocation:
+    """The new allocations of a plan for ``token`` over ``(from_epoch, through_epoch]``.
+
+    ``allocations`` sums, per account, every member share and operations payment of every epoch and purpose
+    (ascending address order, no zeros); ``amount`` is their total, the increment ``fundDividends`` sends;
+    ``reserve_released`` is every reserve plus every cap excess; ``carries`` the non-zero carries after the range.
+    """
+
+    token: ChecksumAddress
+    from_epoch: EpochId
+    through_epoch: EpochId
+    epochs: tuple[EpochOutcome, ...]
+    allocations: dict[ChecksumAddress, int]
+    amount: int
+    reserve_released: int
+    carries: dict[PurposeId, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RelevantEvents:
+    """The facts a plan uses (other tokens and epochs left out); consents, policies and releases in chain order."""
+
+    contributions: list[ContributionEntry] = field(default_factory=list)
+    revocations: list[ContributionRevocation] = field(default_factory=list)
+    revenues: list[RevenueEvent] = field(default_factory=list)
+    consent_changes: list[ConsentChange] = field(default_factory=list)
+    policy_changes: list[PolicyChange] = field(default_factory=list)
+    earmark_releases: list[EarmarkRelease] = field(default_factory=list)
+
+
+def relevant_events(inputs: PlanInputs) -> RelevantEvents:
+    """The subset of ``inputs`` the plan depends on; consents, policies and releases sorted in chain order.
+
+    Consent changes count from before ``start(through)``; policies from before ``end(through)`` (only the one in
+    force at each epoch's end is used, but all are kept so the choice can be checked); releases of this token in
+    ``[end(from), end(through))``.
+    """
+    first, last = inputs.from_epoch, inputs.through_epoch
+    schedule = inputs.schedule
+    in_range = range(first + 1, last + 1)
+    range_start = schedule.end(first) if first > 0 else None
+    range_end = schedule.end(last)
+    consent_end = schedule.start(last)
+    return RelevantEvents(
+        contributions=[entry for entry in inputs.contributions if entry.epoch in in_range],
+        revocations=[revocation for revocation in inputs.revocations if revocation.epoch in in_range],
+        revenues=[
+            revenue
+            for revenue in inputs.revenues
+            if revenue.token == inputs.token and schedule.epoch_at(revenue.timestamp) in in_range
+        ],
+        consent_changes=sorted(
+            (change for change in inputs.consent_changes if change.timestamp < consent_end), key=_chain_order
+        ),
+        policy_changes=sorted(
+            (change for change in inputs.policy_changes if change.timestamp < range_end), key=_chain_order
+        ),
+        earmark_releases=sorted(
+            (
+                release
+                for release in inputs.earmark_releases
+                if release.token == inputs.token
+                and release.timestamp < range_end
+                and (range_start is None or release.timestamp >= range_start)
+            ),
+            key=_chain_order,
+        ),
+    )
+
+
+# --- the range ----------------------------------------------------------------------------------------------------
+
+
+def _units_by_epoch(events: RelevantEvents) -> dict[int, dict[ChecksumAddress, int]]:
+    """Units per member per epoch, after the revocations that name the entry's own epoch."""
+    entries = events.contributions
+    if len({entry.entry_id for entry in entries}) != len(entries):
+        raise UnionValueError("contribution entry ids repeat: the reader returned an event twice")
+    revoked = {(revocation.epoch, revocation.entry_id) for revocation in events.revocations}
+    units_by_epoch: dict[int, dict[ChecksumAddress, int]] = defaultdict(dict)
+    for entry in entries:
+        if revoked and (entry.epoch, entry.entry_id) in revoked:
+            continue
+        units = units_by_epoch[entry.epoch]
+        member = entry.member
+        units[member] = units.get(member, 0) + entry.units
+    return units_by_epoch
+
+
+class _ConsentSweep:
+    """Each purpose's consent state at successive epoch starts, replaying changes in chain order once."""
+
+    def __init__(self, changes: Iterable[ConsentChange]) -> None:
+        self._pending: dict[PurposeId, list[ConsentChange]] = defaultdict(list)
+        for change in changes:
+            self._pending[change.purpose].append(change)
+        self._applied: dict[PurposeId, int] = defaultdict(int)
+        self._state: dict[PurposeId, dict[ChecksumAddress, bool]] = defaultdict(dict)
+
+    def consenting_at(self, purpose: PurposeId, moment: int) -> dict[ChecksumAddress, bool]:
+        """Consent per member from the changes strictly before ``moment`` (non-decreasing across calls)."""
+        pending = self._pending.get(purpose, [])
+        state = self._state[purpose]
+        position = self._applied[purpose]
+        while position < len(pending) and pending[position].timestamp < moment:
+            state[pending[position].member] = pending[position].granted
+            position += 1
+        self._applied[purpose] = position
+        return state
+
+
+def _policy_at(changes: Sequence[PolicyChange], moment: int, epoch: int) -> PolicyChange:
+    found = last_before(((change.timestamp, change) for change in changes), moment)
+    if found is None:
+        raise UnionValueError(f"no dividend policy was set before the end of epoch {epoch}")
+    return found
+
+
+def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeAllocation:
+    """Allocate every epoch of ``(inputs.from_epoch, inputs.through_epoch]`` for ``inputs.token`` (DESIGN §2).
+
+    Pure and deterministic: the result depends on the facts, not on the order the inputs list them in.
+    ``events`` may pass :func:`relevant_events` already computed from the same inputs.
+    """
+    events = relevant_events(inputs) if events is None else events
+    schedule = inputs.schedule
+    units_by_epoch = _units_by_epoch(events)
+    gross_by_epoch: dict[int, dict[PurposeId, int]] = defaultdict(lambda: defaultdict(int))
+    for revenue in events.revenues:
+        gross_by_epoch[schedule.epoch_at(revenue.timestamp)][revenue.purpose] += revenue.amount
+    releases = list(events.earmark_releases)
+    consents = _ConsentSweep(events.consent_changes)
+    carries: dict[PurposeId, int] = {purpose: carry for purpose, carry in inputs.previous_carries.items() if carry}
+    totals: dict[ChecksumAddress, int] = {}
+    reserve_released = 0
+    epochs: list[EpochOutcome] = []
+    release_position = 0
+
+    for epoch in range(inputs.from_epoch + 1, inputs.through_epoch + 1):
+        start, end = schedule.start(epoch), schedule.end(epoch)
+        policy_change = _policy_at(events.policy_changes, end, epoch)
+        policy = policy_change.policy
+        released: dict[PurposeId, int] = defaultdict(int)
+        while release_position < len(releases) and releases[release_position].timestamp < end:
+            release = releases[release_position]
+            released[release.purpose] += release.amount
+            release_position += 1
+        gross_by_purpose = gross_by_epoch.get(epoch, {})
+        units = units_by_epoch.get(epoch, {})
+        members = sorted(units, key=address_order)
+        outcomes: list[PurposeOutcome] = []
+        for purpose in sorted(set(gross_by_purpose) | set(carries) | set(released)):
+            carry_before = carries.pop(purpose, 0)
+            carry_released = min(carry_before, released.get(purpose, 0))
+            gross = gross_by_purpose.get(purpose, 0)
+            if gross == 0 and carry_before == carry_released:
+                continue
+            reserve, operations, rest = policy.split_gross(gross)
+            distributable = rest + carry_before - carry_released
+            if purpose == GENERAL_PURPOSE:
+                eligible = members
+            else:
+                consenting = consents.consenting_at(purpose, start)
+                eligible = [member for member in members if consenting.get(member, False)]
+            shares: list[int] = []
+            floor = cap_released = carry_out = 0
+            if eligible:
+                shares, floor, cap_released = _split_distributable(
+                    distributable, list(map(units.__getitem__, eligible)), policy
+                )
+            else:
+                carry_out = distributable
+                carries[purpose] = carry_out
+            outcome = PurposeOutcome(
+                purpose=purpose,
+                gross=gross,
+                carry_before=carry_before,
+                carry_released=carry_released,
+                reserve=reserve,
+                operations=operations,
+                operations_account=policy.operations_account if operations else None,
+                distributable=distributable,
+                floor=floor,
+                cap_released=cap_released,
+                carry_out=carry_out,
+                members=eligible,
+                shares=shares,
+            )
+            _add_shares(totals, eligible, shares)
+            if operations:
+                totals[policy.operations_account] = totals.get(policy.operations_account, 0) + operations
+            reserve_released += reserve + cap_released
+            outcomes.append(outcome)
+        epochs.append(EpochOutcome(epoch=EpochId(epoch), policy=policy_change, purposes=tuple(outcomes)))
+
+    allocations = _in_address_order(totals)
+    return RangeAllocation(
+        token=inputs.token,
+        from_epoch=inputs.from_epoch,
+        through_epoch=inputs.through_epoch,
+        epochs=tuple(epochs),
+        allocations=allocations,
+        amount=sum(allocations.values()),
+        reserve_released=reserve_released,
+        carries=dict(sorted((purpose, carry) for purpose, carry in carries.items() if carry)),
+    )
+
+
+def _add_shares(totals: dict[ChecksumAddress, int], members: Sequence[ChecksumAddress], shares: Sequence[int]) -> None:
+    if not totals:
+        totals.update(zip(members, shares, strict=True))
+        return
+    for member, share in zip(members, shares, strict=True):
+        totals[member] = totals.get(member, 0) + share
+
+
+def cumulative_amounts(
+    previous: Mapping[ChecksumAddress, int], allocations: Mapping[ChecksumAddress, int]
+) -> dict[ChecksumAddress, int]:
+    """Previous cumulative amounts plus new allocations: one entry per account, ascending address, no zeros.
+
+    Allocations are never negative, so no account's cumulative amount can go down.
+    """
+    if any(amount < 0 for amount in allocations.values()):
+        raise UnionValueError("an allocation is negative")
+    if not previous:
+        merged = dict(allocations)
+    else:
+        merged = dict(previous)
+        for account, amount in allocations.items():
+            merged[account] = merged.get(account, 0) + amount
+    return _in_address_order(merged)
+
+
+def _in_address_order(amounts: Mapping[ChecksumAddress, int]) -> dict[ChecksumAddress, int]:
+    """The non-zero amounts, keyed in ascending address order (the canonical order of every plan section)."""
+    accounts = sorted(amounts, key=address_order)
+    ordered = dict(zip(accounts, map(amounts.__getitem__, accounts), strict=True))
+    if 0 in ordered.values():
+        return {account: amount for account, amount in ordered.items() if amount}
+    return ordered
