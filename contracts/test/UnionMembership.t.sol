@@ -854,6 +854,21 @@ contract UnionMembershipTest is MembershipFixture {
         vm.assertEq(membership.nonces(alice), 2);
     }
 
+    function test_setConsent_isKeptWhenAMemberLeavesAndIsReadmitted() public {
+        _admit(alice);
+        vm.prank(alice);
+        membership.setConsent(aiTraining, true);
+        vm.prank(alice);
+        membership.resign();
+        vm.assertTrue(membership.consentOf(alice, aiTraining));
+        vm.expectRevert(abi.encodeWithSelector(IUnionMembership.MembershipNotMember.selector, alice));
+        vm.prank(alice);
+        membership.setConsent(aiTraining, false);
+        _later(10);
+        _admit(alice);
+        vm.assertTrue(membership.consentOf(alice, aiTraining));
+    }
+
     function test_setConsent_revertsForNonMember() public {
         vm.expectRevert(abi.encodeWithSelector(IUnionMembership.MembershipNotMember.selector, stranger));
         vm.prank(stranger);
