@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {DividendDistributor} from "../src/DividendDistributor.sol";
 import {UnionTreasury} from "../src/UnionTreasury.sol";
@@ -15,6 +16,7 @@ import {MerkleTree} from "./helpers/MerkleTree.sol";
 import {FeeOnTransferERC20} from "./mocks/FeeOnTransferERC20.sol";
 import {MockEpochLedger} from "./mocks/MockEpochLedger.sol";
 import {MockPurposeRegistry} from "./mocks/MockPurposeRegistry.sol";
+import {ReentrantERC20} from "./mocks/ReentrantERC20.sol";
 import {Test} from "./utils/Test.sol";
 
 /// @dev Unit tests: the treasury alone, with the epoch surface of the ledger and the purpose registry mocked and a
@@ -212,6 +214,19 @@ contract UnionTreasuryTest is Test {
         vm.expectRevert();
         treasury.payRevenue(address(token), 1e18, research, "");
         vm.assertEq(treasury.bookedRevenue(address(token)), 0);
+    }
+
+    function test_payRevenue_revertsWhenTokenReentersToBeCountedTwice() public {
+        vm.warp(GENESIS);
+        ReentrantERC20 reentrant = new ReentrantERC20();
+        reentrant.arm(treasury);
+        reentrant.mint(buyer, 10e18);
+        vm.startPrank(buyer);
+        reentrant.approve(address(treasury), type(uint256).max);
+        vm.expectRevert(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector);
+        treasury.payRevenue(address(reentrant), 10e18, research, "outer");
+        vm.stopPrank();
+        vm.assertEq(treasury.bookedRevenue(address(reentrant)), 0);
     }
 
     // ------------------------------------------------------------------ receive
