@@ -21,7 +21,8 @@ contract ContributionLedger is IContributionLedger, AccessControl {
     uint48 private immutable _gracePeriod;
 
     /// @dev `ContributionRecorded.selector` as a literal, so `record`'s assembly can log it (a test checks it).
-    bytes32 private constant _CONTRIBUTION_RECORDED = 0x77706f0deebe33f1d0ca99f2a3957248ce5191020df68ca94da156fc501361ef;
+    bytes32 private constant _CONTRIBUTION_RECORDED =
+        0x77706f0deebe33f1d0ca99f2a3957248ce5191020df68ca94da156fc501361ef;
 
     uint256 private _lastEntryId;
 
@@ -50,12 +51,10 @@ contract ContributionLedger is IContributionLedger, AccessControl {
     // ================================================================== entries
 
     /// @inheritdoc IContributionLedger
-    function record(
-        uint64 epoch,
-        address[] calldata members,
-        uint256[] calldata units,
-        bytes32[] calldata evidence
-    ) external onlyRole(RECORDER_ROLE) {
+    function record(uint64 epoch, address[] calldata members, uint256[] calldata units, bytes32[] calldata evidence)
+        external
+        onlyRole(RECORDER_ROLE)
+    {
         // Checks: the epoch is open and the arrays are parallel.
         _requireOpen(epoch);
         uint256 count = members.length;

@@ -51,7 +51,8 @@ contract UnionMembership is IUnionMembership, AccessControl, EIP712, Nonces {
     bytes32 public constant CONSENT_TYPEHASH =
         keccak256("Consent(address member,bytes32 purposeId,bool granted,uint256 nonce,uint256 deadline)");
     /// @inheritdoc IUnionMembership
-    bytes32 public constant DELEGATION_TYPEHASH = keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
+    bytes32 public constant DELEGATION_TYPEHASH =
+        keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
 
     bytes32 private constant _GENERAL_PURPOSE = bytes32(0);
     bytes32 private constant _GENERAL_NAME_HASH = keccak256("general");

@@ -421,9 +421,7 @@ contract ContributionLedgerTest is Test {
 
     /// @dev At any time, for any epoch, `record` succeeds exactly when start(e) <= now < end(e) + grace, and
     /// otherwise reverts with the error that names the reason.
-    function testFuzz_record_isOpenExactlyFromTheEpochStartUntilTheGraceWindowEnds(uint64 epoch, uint256 when)
-        public
-    {
+    function testFuzz_record_isOpenExactlyFromTheEpochStartUntilTheGraceWindowEnds(uint64 epoch, uint256 when) public {
         epoch = uint64(bound(epoch, 0, 60));
         uint256 now_ = bound(when, GENESIS - 3 * uint256(LENGTH), GENESIS + 60 * uint256(LENGTH));
         vm.warp(now_);

@@ -6,8 +6,9 @@ import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {GovernorCountingSimple} from "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol";
 import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
 import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
-import {GovernorVotesQuorumFraction} from
-    "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
+import {
+    GovernorVotesQuorumFraction
+} from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
@@ -37,7 +38,9 @@ contract ConsentWallet1271 is IERC1271 {
 
     function isValidSignature(bytes32 digest, bytes calldata signature) external view returns (bytes4) {
         (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
-        if (!frozen && err == ECDSA.RecoverError.NoError && signer == _owner) return IERC1271.isValidSignature.selector;
+        if (!frozen && err == ECDSA.RecoverError.NoError && signer == _owner) {
+            return IERC1271.isValidSignature.selector;
+        }
         return 0xffffffff;
     }
 }
@@ -48,7 +51,8 @@ abstract contract MembershipFixture is Test {
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
     bytes32 internal constant CONSENT_TYPEHASH =
         keccak256("Consent(address member,bytes32 purposeId,bool granted,uint256 nonce,uint256 deadline)");
-    bytes32 internal constant DELEGATION_TYPEHASH = keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
+    bytes32 internal constant DELEGATION_TYPEHASH =
+        keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
     uint256 internal constant START = 1_700_000_000;
 
     UnionMembership internal membership;
@@ -127,7 +131,8 @@ abstract contract MembershipFixture is Test {
         view
         returns (bytes memory)
     {
-        return _sign(pk, _consentDigest(block.chainid, address(membership), member, purposeId, granted, nonce, deadline));
+        return
+            _sign(pk, _consentDigest(block.chainid, address(membership), member, purposeId, granted, nonce, deadline));
     }
 
     function _sign(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
@@ -988,9 +993,8 @@ contract UnionMembershipTest is MembershipFixture {
         vm.expectRevert(abi.encodeWithSelector(IUnionMembership.MembershipInvalidSignature.selector, alice));
         membership.setConsentBySig(alice, aiTraining, true, 0, deadline, sig);
         // And one signed for the other chain is no good here either.
-        bytes memory forOther = _sign(
-            alicePk, _consentDigest(home + 1, address(membership), alice, aiTraining, true, 0, deadline)
-        );
+        bytes memory forOther =
+            _sign(alicePk, _consentDigest(home + 1, address(membership), alice, aiTraining, true, 0, deadline));
         vm.chainId(home);
         vm.expectRevert(abi.encodeWithSelector(IUnionMembership.MembershipInvalidSignature.selector, alice));
         membership.setConsentBySig(alice, aiTraining, true, 0, deadline, forOther);
@@ -1084,9 +1088,7 @@ contract UnionMembershipTest is MembershipFixture {
             uint256[3] memory probes = [times[i] - 1, times[i], times[i] + 1];
             for (uint256 p; p < 3; ++p) {
                 if (probes[p] >= block.timestamp) continue;
-                vm.assertEq(
-                    membership.consentAt(alice, aiTraining, probes[p]), _modelConsent(times, values, probes[p])
-                );
+                vm.assertEq(membership.consentAt(alice, aiTraining, probes[p]), _modelConsent(times, values, probes[p]));
             }
         }
         vm.assertEq(membership.consentOf(alice, aiTraining), values[steps - 1]);

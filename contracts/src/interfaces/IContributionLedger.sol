@@ -105,12 +105,8 @@ interface IContributionLedger is IAccessControl {
     /// `LedgerEpochNotStarted(epoch, startsAt)`, `LedgerEpochClosed(epoch, closedAt)`,
     /// `LedgerLengthMismatch(members, units, evidence)`, `LedgerNotMember(member)` for an account that is not a member
     /// now, or `LedgerZeroUnits(member)`; the whole batch is then rejected.
-    function record(
-        uint64 epoch,
-        address[] calldata members,
-        uint256[] calldata units,
-        bytes32[] calldata evidence
-    ) external;
+    function record(uint64 epoch, address[] calldata members, uint256[] calldata units, bytes32[] calldata evidence)
+        external;
 
     /// @notice Revokes the entries `entryIds` of `epoch`, emitting `ContributionRevoked` for each. A revocation counts
     /// off-chain only if `epoch` is the entry's own epoch (the ledger keeps no entry-to-epoch map to check it);
