@@ -354,7 +354,7 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
             carry_before = carries.pop(purpose, 0)
             carry_released = min(carry_before, released.get(purpose, 0))
             gross = gross_by_purpose.get(purpose, 0)
-            if gross == 0 and carry_before == carry_released:
+            if gross == 0 and carry_before == 0:
                 continue
             reserve, operations, rest = policy.split_gross(gross)
             distributable = rest + carry_before - carry_released

@@ -1,0 +1,361 @@
+"""The dividend plan: a canonical JSON document whose keccak-256 is the plan hash a proposal carries (DESIGN §3).
+
+The document holds what anyone needs to check a distribution without trusting who wrote it: the deployment,
+the covered epochs, the events it was computed from, the policy of each epoch, every stage of every split, the
+previous and new cumulative amounts, the Merkle tree dump, its root and the totals ``fundDividends`` moves.
+Its bytes are canonical — keys sorted, no whitespace, amounts as decimal strings, no floats — and
+:meth:`Plan.from_inputs` is pure, so the same facts in any order give the same bytes and the same hash.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from operator import attrgetter
+from typing import Annotated, Any, Final, Literal
+
+from eth_typing import ChecksumAddress, HexStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+from treasury._keccak import keccak256
+from treasury.allocation import (
+    ALGORITHM_VERSION,
+    EpochOutcome,
+    PurposeOutcome,
+    RangeAllocation,
+    RelevantEvents,
+    allocate,
+    cumulative_amounts,
+    relevant_events,
+)
+from treasury.inputs import EventRef, PlanInputs
+from treasury.merkle import StandardMerkleTree
+from union.errors import UnionValueError
+
+__all__ = [
+    "EMPTY_ROOT",
+    "PLAN_SCHEMA_VERSION",
+    "Plan",
+    "Wei",
+    "canonical_json",
+    "distribution_tree",
+    "plan_differences",
+]
+
+PLAN_SCHEMA_VERSION: Final = 1
+"""The layout of the document below; readers refuse versions they do not know."""
+
+EMPTY_ROOT: Final = HexStr("0x" + "00" * 32)
+"""The root of a plan with no leaves at all (nothing allocated yet): no proof verifies against it."""
+
+_UINT256_LIMIT: Final = 1 << 256
+
+
+def _parse_wei(value: object) -> int:
+    """Amounts travel as decimal strings (JSON numbers lose precision past 2**53); Python callers may pass ints."""
+    if isinstance(value, bool):
+        raise ValueError("an amount is not a boolean")
+    if isinstance(value, str):
+        if not value.isdigit() or not value.isascii() or (len(value) > 1 and value[0] == "0"):
+            raise ValueError(f"amounts are decimal strings without sign or leading zeros, got {value!r}")
+        value = int(value)
+    if not isinstance(value, int) or not 0 <= value < _UINT256_LIMIT:
+        raise ValueError(f"not a uint256 amount: {value!r}")
+    return value
+
+
+Wei = Annotated[int, BeforeValidator(_parse_wei), PlainSerializer(str, return_type=str)]
+"""A uint256 amount in the token's smallest unit, serialized as a decimal string."""
+
+
+def canonical_json(document: Any) -> bytes:
+    """The canonical bytes of a JSON-ready document: sorted keys, no whitespace, ASCII, no NaN."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+
+
+class ContractsDoc(_Document):
+    """The deployment the plan is about."""
+
+    membership: ChecksumAddress
+    ledger: ChecksumAddress
+    treasury: ChecksumAddress
+    distributor: ChecksumAddress
+
+
+class ScheduleDoc(_Document):
+    """The ledger's clock: epoch *e* is ``[genesis + (e−1)·length, genesis + e·length)``."""
+
+    genesis: int
+    length: int
+    grace: int
+
+
+class EventIdsDoc(_Document):
+    """The events the plan was computed from, each as ``txhash:logIndex``, in chain order."""
+
+    contributions: list[str]
+    revocations: list[str]
+    revenues: list[str]
+    consent_changes: list[str]
+    policy_changes: list[str]
+    earmark_releases: list[str]
+
+
+class InputsDoc(_Document):
+    """Where the facts came from, and what was carried over from the plan that funded ``fromEpoch``."""
+
+    from_block: int
+    to_block: int
+    schedule: ScheduleDoc
+    events: EventIdsDoc
+    previous_carries: dict[str, Wei]
+
+
+class PolicyDoc(_Document):
+    """The policy in force at the end of an epoch, and the event that set it."""
+
+    event: str
+    timestamp: int
+    reserve_bps: int
+    operations_bps: int
+    floor_bps: int
+    cap_bps: int
+    operations_account: ChecksumAddress
+
+
+class PurposeDoc(_Document):
+    """One epoch's split of one purpose; ``allocations`` are the members' shares (no zeros)."""
+
+    purpose: HexStr
+    gross: Wei
+    carry_before: Wei
+    carry_released: Wei
+    reserve: Wei
+    operations: Wei
+    operations_account: ChecksumAddress | None
+    distributable: Wei
+    floor: Wei
+    cap_released: Wei
+    carry_out: Wei
+    eligible_members: int
+    allocations: dict[str, Wei]
+
+
+class EpochDoc(_Document):
+    """One covered epoch."""
+
+    epoch: int
+    start: int
+    end: int
+    policy: PolicyDoc
+    purposes: list[PurposeDoc]
+
+
+class TotalsDoc(_Document):
+    """What ``fundDividends`` moves: ``amount`` to the distributor, ``reserveReleased`` freed; carries stay."""
+
+    amount: Wei
+    reserve_released: Wei
+    carries: dict[str, Wei]
+
+
+class Plan(_Document):
+    """A dividend plan for one token over epochs ``(fromEpoch, throughEpoch]``; see the module docstring."""
+
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    algorithm: Literal["union-dividends/1"] = ALGORITHM_VERSION
+    chain_id: int
+    contracts: ContractsDoc
+    token: ChecksumAddress
+    from_epoch: int
+    through_epoch: int
+    inputs: InputsDoc
+    epochs: list[EpochDoc]
+    previous_cumulative: dict[str, Wei]
+    new_cumulative: dict[str, Wei]
+    tree: dict[str, Any] | None = Field(description="the standard-v1 dump of the (account, cumulative) tree")
+    root: HexStr
+    totals: TotalsDoc
+
+    @classmethod
+    def from_inputs(cls, inputs: PlanInputs, *, executor: Executor | None = None) -> Plan:
+        """Compute the plan from the chain's facts (pure; ``executor`` only shares the hashing).
+
+        The previous cumulative amounts plus this range's allocations give the new cumulative amounts, one leaf
+        per account; an account's amount never goes down, since allocations are never negative.
+        """
+        events = relevant_events(inputs)
+        allocation = allocate(inputs, events)
+        cumulative = cumulative_amounts(inputs.previous_cumulative, allocation.allocations)
+        tree = distribution_tree(cumulative, executor=executor)
+        schedule = inputs.schedule
+        return cls(
+            chain_id=inputs.chain.chain_id,
+            contracts=ContractsDoc(
+                membership=inputs.chain.membership,
+                ledger=inputs.chain.ledger,
+                treasury=inputs.chain.treasury,
+                distributor=inputs.chain.distributor,
+            ),
+            token=inputs.token,
+            from_epoch=inputs.from_epoch,
+            through_epoch=inputs.through_epoch,
+            inputs=InputsDoc(
+                from_block=inputs.blocks.from_block,
+                to_block=inputs.blocks.to_block,
+                schedule=ScheduleDoc(genesis=schedule.genesis, length=schedule.length, grace=schedule.grace),
+                events=_event_ids(events),
+                previous_carries=dict(sorted((p, c) for p, c in inputs.previous_carries.items() if c)),
+            ),
+            epochs=[_epoch_doc(outcome, inputs) for outcome in allocation.epochs],
+            previous_cumulative=cumulative_amounts(inputs.previous_cumulative, {}),
+            new_cumulative=cumulative,
+            tree=tree.dump() if tree is not None else None,
+            root=tree.root if tree is not None else EMPTY_ROOT,
+            totals=_totals_doc(allocation),
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Plan:
+        """Read a stored plan (any key order); raises :class:`UnionValueError` if it is not a valid plan."""
+        try:
+            return cls.model_validate_json(data)
+        except ValueError as error:
+            raise UnionValueError(f"not a valid dividend plan: {error}") from error
+
+    def canonical_bytes(self) -> bytes:
+        """The document's canonical bytes: what is stored, served and hashed."""
+        return canonical_json(self.model_dump(mode="json", by_alias=True))
+
+    @property
+    def plan_hash(self) -> HexStr:
+        """keccak-256 of :meth:`canonical_bytes`, the ``planHash`` of ``fundDividends``."""
+        return HexStr("0x" + keccak256(self.canonical_bytes()).hex())
+
+    def merkle_tree(self, *, validate: bool = True) -> StandardMerkleTree | None:
+        """The plan's tree, loaded from its dump (``None`` when nothing was ever allocated)."""
+        return None if self.tree is None else StandardMerkleTree.load(self.tree, validate=validate)
+
+    def decreased_accounts(self) -> dict[str, tuple[int, int]]:
+        """Accounts whose new cumulative amount is below the previous one: ``{account: (previous, new)}``."""
+        return {
+            account: (before, self.new_cumulative.get(account, 0))
+            for account, before in self.previous_cumulative.items()
+            if self.new_cumulative.get(account, 0) < before
+        }
+
+
+def distribution_tree(
+    cumulative: Mapping[ChecksumAddress, int], *, executor: Executor | None = None
+) -> StandardMerkleTree | None:
+    """The distributor's tree: one ``(account, cumulative amount)`` leaf per account, values in the given order."""
+    if not cumulative:
+        return None
+    return StandardMerkleTree.of_address_amounts(list(cumulative), list(cumulative.values()), executor=executor)
+
+
+def _ids(facts: Sequence[Any]) -> list[str]:
+    refs: list[EventRef] = sorted(map(attrgetter("event"), facts), key=attrgetter("block_number", "log_index"))
+    return [ref.id for ref in refs]
+
+
+def _event_ids(events: RelevantEvents) -> EventIdsDoc:
+    return EventIdsDoc(
+        contributions=_ids(events.contributions),
+        revocations=_ids(events.revocations),
+        revenues=_ids(events.revenues),
+        consent_changes=_ids(events.consent_changes),
+        policy_changes=_ids(events.policy_changes),
+        earmark_releases=_ids(events.earmark_releases),
+    )
+
+
+def _purpose_doc(outcome: PurposeOutcome) -> PurposeDoc:
+    return PurposeDoc(
+        purpose=outcome.purpose,
+        gross=outcome.gross,
+        carry_before=outcome.carry_before,
+        carry_released=outcome.carry_released,
+        reserve=outcome.reserve,
+        operations=outcome.operations,
+        operations_account=outcome.operations_account,
+        distributable=outcome.distributable,
+        floor=outcome.floor,
+        cap_released=outcome.cap_released,
+        carry_out=outcome.carry_out,
+        eligible_members=len(outcome.members),
+        allocations=outcome.allocations,
+    )
+
+
+def _epoch_doc(outcome: EpochOutcome, inputs: PlanInputs) -> EpochDoc:
+    change = outcome.policy
+    policy = change.policy
+    return EpochDoc(
+        epoch=outcome.epoch,
+        start=inputs.schedule.start(outcome.epoch),
+        end=inputs.schedule.end(outcome.epoch),
+        policy=PolicyDoc(
+            event=change.event.id,
+            timestamp=change.timestamp,
+            reserve_bps=policy.reserve_bps,
+            operations_bps=policy.operations_bps,
+            floor_bps=policy.floor_bps,
+            cap_bps=policy.cap_bps,
+            operations_account=policy.operations_account,
+        ),
+        purposes=[_purpose_doc(purpose) for purpose in outcome.purposes],
+    )
+
+
+def _totals_doc(allocation: RangeAllocation) -> TotalsDoc:
+    return TotalsDoc(
+        amount=allocation.amount,
+        reserve_released=allocation.reserve_released,
+        carries=dict(allocation.carries),
+    )
+
+
+def plan_differences(expected: Plan, actual: Plan) -> list[str]:
+    """What differs between a recomputed plan (``expected``) and a published one, in words a report can show.
+
+    Names the headline numbers (root, amount, released reserve, range, token), then per account: a member
+    missing from the published tree, an account that should not be there, a cumulative amount that differs,
+    and any cumulative amount that went down.
+    """
+    differences: list[str] = []
+    for label, want, got in (
+        ("token", expected.token, actual.token),
+        ("fromEpoch", expected.from_epoch, actual.from_epoch),
+        ("throughEpoch", expected.through_epoch, actual.through_epoch),
+        ("root", expected.root, actual.root),
+        ("amount", expected.totals.amount, actual.totals.amount),
+        ("reserveReleased", expected.totals.reserve_released, actual.totals.reserve_released),
+        ("carries", expected.totals.carries, actual.totals.carries),
+    ):
+        if want != got:
+            differences.append(f"{label}: expected {want}, published {got}")
+    for account, amount in expected.new_cumulative.items():
+        published = actual.new_cumulative.get(account)
+        if published is None:
+            differences.append(f"account {account} is missing (expected cumulative {amount})")
+        elif published != amount:
+            differences.append(f"account {account}: expected cumulative {amount}, published {published}")
+    differences.extend(
+        f"account {account} should not be in the plan (published cumulative {amount})"
+        for account, amount in actual.new_cumulative.items()
+        if account not in expected.new_cumulative
+    )
+    differences.extend(
+        f"account {account}: cumulative went down from {before} to {after}"
+        for account, (before, after) in actual.decreased_accounts().items()
+    )
+    if not differences and expected.plan_hash != actual.plan_hash:
+        differences.append(f"planHash: expected {expected.plan_hash}, published {actual.plan_hash}")
+    return differences
