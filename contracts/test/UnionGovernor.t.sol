@@ -177,7 +177,7 @@ contract UnionGovernorTest is UnionFixture {
                 IGovernor.GovernorUnexpectedProposalState.selector,
                 proposalId,
                 IGovernor.ProposalState.Pending,
-                bytes32(1 << uint8(IGovernor.ProposalState.Active))
+                bytes32(2 ** uint256(IGovernor.ProposalState.Active))
             )
         );
         governor.castVote(proposalId, 1);
@@ -333,7 +333,7 @@ contract UnionGovernorTest is UnionFixture {
                 IGovernor.GovernorUnexpectedProposalState.selector,
                 proposalId,
                 IGovernor.ProposalState.Canceled,
-                bytes32(1 << uint8(IGovernor.ProposalState.Queued)) // queuing is required
+                bytes32(2 ** uint256(IGovernor.ProposalState.Queued)) // queuing is required
             )
         );
         governor.execute(targets, values, calldatas, keccak256("Policy"));

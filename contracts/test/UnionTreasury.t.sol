@@ -685,10 +685,10 @@ contract UnionTreasuryGovernedTest is UnionFixture {
         vm.warp(ledger.epochEnd(2) + GRACE_PERIOD);
 
         bytes memory older = abi.encodeCall(
-            IUnionTreasury.fundDividends, (address(revenueToken), 0, 1, 100e18, 0, bytes32("a"), bytes32("p1"))
+            IUnionTreasury.fundDividends, (address(revenueToken), 0, 1, 100e18, 0, keccak256("a"), keccak256("p1"))
         );
         bytes memory newer = abi.encodeCall(
-            IUnionTreasury.fundDividends, (address(revenueToken), 0, 2, 200e18, 0, bytes32("b"), bytes32("p2"))
+            IUnionTreasury.fundDividends, (address(revenueToken), 0, 2, 200e18, 0, keccak256("b"), keccak256("p2"))
         );
         _passAndQueue(address(treasury), older, "older plan");
         _govern(address(treasury), newer, "newer plan");
@@ -713,7 +713,7 @@ contract UnionTreasuryGovernedTest is UnionFixture {
             bytes memory unauthorized = abi.encodeWithSelector(IUnionTreasury.TreasuryUnauthorized.selector, caller);
             vm.prank(caller);
             vm.expectRevert(unauthorized);
-            treasury.fundDividends(address(revenueToken), 0, 1, 1, 0, bytes32("r"), bytes32("p"));
+            treasury.fundDividends(address(revenueToken), 0, 1, 1, 0, keccak256("r"), keccak256("p"));
             vm.prank(caller);
             vm.expectRevert(unauthorized);
             treasury.setDividendPolicy(_initialPolicy());
