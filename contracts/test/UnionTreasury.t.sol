@@ -13,7 +13,7 @@ import {IUnionTreasury} from "../src/interfaces/IUnionTreasury.sol";
 import {TestERC20} from "../src/testing/TestERC20.sol";
 import {UnionFixture} from "./helpers/UnionFixture.sol";
 import {MerkleTree} from "./helpers/MerkleTree.sol";
-import {FeeOnTransferERC20} from "./mocks/FeeOnTransferERC20.sol";
+import {FeeOnTransferERC20, InertERC20} from "./mocks/FeeOnTransferERC20.sol";
 import {MockEpochLedger} from "./mocks/MockEpochLedger.sol";
 import {MockPurposeRegistry} from "./mocks/MockPurposeRegistry.sol";
 import {ReentrantERC20} from "./mocks/ReentrantERC20.sol";
@@ -214,6 +214,14 @@ contract UnionTreasuryTest is Test {
         vm.expectRevert();
         treasury.payRevenue(address(token), 1e18, research, "");
         vm.assertEq(treasury.bookedRevenue(address(token)), 0);
+    }
+
+    function test_payRevenue_revertsWhenNothingArrives() public {
+        vm.warp(GENESIS);
+        InertERC20 inert = new InertERC20();
+        vm.prank(buyer);
+        vm.expectRevert(IUnionTreasury.TreasuryZeroAmount.selector);
+        treasury.payRevenue(address(inert), 5e18, research, "");
     }
 
     function test_payRevenue_revertsWhenTokenReentersToBeCountedTwice() public {

@@ -23,3 +23,12 @@ contract FeeOnTransferERC20 is ERC20 {
         super._update(from, to, value - fee);
     }
 }
+
+/// @notice An ERC-20 whose `transferFrom` reports success but moves nothing.
+contract InertERC20 is ERC20 {
+    constructor() ERC20("Inert", "INERT") {}
+
+    function transferFrom(address, address, uint256) public pure override returns (bool) {
+        return true;
+    }
+}
