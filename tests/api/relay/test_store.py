@@ -1,0 +1,32 @@
+"""The relay's memory across restarts, and the lock that lets only one relay send with the relayer key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from api.relay import RelayLock, Submission, SubmissionLog
+from union.errors import RelayLockError
+
+
+def test_submission_log_survives_a_restart(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'relay.db'}")
+    SubmissionLog(engine).record(Submission("0x" + "ab" * 32, "vote", "0x" + "11" * 20, "0x" + "cd" * 32))
+
+    restarted = SubmissionLog(engine)
+
+    found = restarted.get("0x" + "ab" * 32)
+    assert found is not None
+    assert found.transaction_hash == "0x" + "cd" * 32
+    restarted.forget("0x" + "ab" * 32)
+    assert SubmissionLog(engine).get("0x" + "ab" * 32) is None
+
+
+def test_second_relay_on_the_same_sqlite_store_is_refused_until_the_first_stops(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'union.db'}")
+    with RelayLock(engine), pytest.raises(RelayLockError, match="another process already runs the relay"):
+        RelayLock(engine).acquire()
+    with RelayLock(engine):
+        pass
