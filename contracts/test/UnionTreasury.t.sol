@@ -751,6 +751,24 @@ contract UnionTreasuryGovernedTest is UnionFixture {
         vm.assertEq(treasury.outflows(address(revenueToken)), 0);
     }
 
+    /// @dev The treasury copies the ledger's calendar at construction; both must agree on every epoch boundary.
+    function testFuzz_calendar_treasuryAgreesWithTheLedger(uint64 epochSeed, uint256 offsetSeed) public {
+        uint64 epoch = uint64(bound(epochSeed, 1, 500));
+        uint256 readyAt = ledger.epochEnd(epoch) + ledger.gracePeriod();
+        vm.warp(bound(offsetSeed, ledger.epochStart(epoch), ledger.epochEnd(epoch) - 1));
+        vm.assertEq(uint256(treasury.currentEpoch()), uint256(ledger.currentEpoch()));
+        vm.assertEq(uint256(treasury.currentEpoch()), uint256(epoch));
+
+        vm.warp(readyAt - 1);
+        vm.prank(address(timelock));
+        vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryPlanNotReady.selector, epoch, readyAt));
+        treasury.fundDividends(address(revenueToken), 0, epoch, 0, 0, keccak256("r"), keccak256("p"));
+        vm.warp(readyAt);
+        vm.prank(address(timelock));
+        treasury.fundDividends(address(revenueToken), 0, epoch, 0, 0, keccak256("r"), keccak256("p"));
+        vm.assertEq(uint256(distributor.lastFundedEpoch(address(revenueToken))), uint256(epoch));
+    }
+
     function test_attack_expulsionThroughGovernanceWorks() public {
         _govern(address(membership), abi.encodeCall(IUnionMembership.expel, (members[4])), "Expel member 4");
         vm.assertFalse(membership.isMember(members[4]));
