@@ -1,0 +1,162 @@
+"""The transparency API: ``create_app`` wires the store, the epoch schedule and (in the one relaying process) the
+relay into a FastAPI app; ``app_from_environment`` is the factory uvicorn workers import.
+
+Every read endpoint lives under ``/v1`` and reads only the indexer's store. Around the routers, three pure ASGI
+layers: metrics (outermost, counts everything), CORS (open for reads), and the answer cache with ETag /
+Cache-Control (see :mod:`api.caching`). Errors of every kind leave through one handler, as ``{"error": {...}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import api.relay
+from api.caching import CachingMiddleware, ResponseCache
+from api.context import ApiContext, EpochSchedule
+from api.metrics import ApiMetrics, MetricsMiddleware, StoreFigures
+from api.plans import PLAN_VERIFICATIONS, PLANS, PlanLibrary, verification_alarms
+from api.routers import distributions, epochs, health, members, proposals, treasury
+from api.schemas.common import ErrorBodyPublic, ErrorPublic
+from api.settings import ApiSettings, get_settings
+from indexer.models import IndexerCursor
+from indexer.store import Store, create_store_engine
+from union.errors import RecordNotFoundError, UnionError, UnionValueError
+
+__all__ = ["API_VERSION", "app_from_environment", "create_app", "error_answer"]
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "1.0.0"
+
+_DESCRIPTION = """\
+Everything the data union does with money and votes, read from the public chain by the union's indexer.
+
+* Amounts are integers in the token's smallest unit (wei), written as decimal strings. The token
+  `0x0000000000000000000000000000000000000000` is ETH.
+* Addresses are accepted checksummed (EIP-55) or all lower-case; answers write them checksummed.
+* Lists are paginated: `limit` (1–500, default 50) and the `next_cursor` of the previous page as `cursor`.
+* Answers carry an `ETag`; send it back as `If-None-Match` to get `304 Not Modified` while nothing changed.
+* Any plan can be re-verified from chain data alone with `union verify`.
+"""
+
+
+def _error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body = ErrorPublic(error=ErrorBodyPublic(status=status, code=code, message=message, details=details or []))
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers={"cache-control": "no-store"})
+
+
+def _validation_details(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    details = []
+    sentences = []
+    for problem in exc.errors():
+        location = [str(part) for part in problem.get("loc", ())]
+        message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
+        details.append({"loc": location, "msg": message, "type": str(problem.get("type", ""))})
+        sentences.append(f"{'.'.join(location)}: {message}")
+    return "; ".join(sentences) or "invalid request", details
+
+
+async def error_answer(request: Request, exc: Exception) -> JSONResponse:
+    """The one exception handler: every failure becomes ``{"error": {status, code, message, details}}``."""
+    if isinstance(exc, RequestValidationError):
+        message, details = _validation_details(exc)
+        return _error(422, "invalid_request", message, details)
+    if isinstance(exc, RecordNotFoundError):
+        return _error(404, "not_found", str(exc))
+    if isinstance(exc, UnionValueError):
+        return _error(422, "invalid_request", str(exc))
+    if isinstance(exc, StarletteHTTPException):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"no endpoint at {request.url.path}; see /docs for the API's paths"
+        return _error(exc.status_code, code, detail)
+    logger.exception("unhandled error answering %s", request.url.path, exc_info=exc)
+    if isinstance(exc, UnionError):
+        return _error(500, "internal_error", f"the server failed: {exc}")
+    return _error(500, "internal_error", "the server failed; the error is logged")
+
+
+def _store_version(store: Store) -> str:
+    """What every cached answer depends on: the indexer cursor and how many plans and verifications are stored."""
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            select(
+                select(IndexerCursor.block_number).scalar_subquery(),
+                select(IndexerCursor.block_hash).scalar_subquery(),
+                select(func.count()).select_from(PLANS).scalar_subquery(),
+                select(func.count()).select_from(PLAN_VERIFICATIONS).scalar_subquery(),
+            )
+        ).one()
+    return ":".join(str(part) for part in row)
+
+
+def create_app(
+    settings: ApiSettings,
+    store: Store,
+    schedule: EpochSchedule,
+    *,
+    relay: api.relay.RelayService | None = None,
+) -> FastAPI:
+    """The app over ``store``; the relay's endpoints are mounted only when ``relay`` is given (one process does)."""
+    app = FastAPI(
+        title="Data Union transparency API",
+        version=API_VERSION,
+        description=_DESCRIPTION,
+        responses={422: {"model": ErrorPublic, "description": "an input is invalid: the message says which and why"}},
+    )
+    context = ApiContext(settings=settings, store=store, schedule=schedule, plans=PlanLibrary())
+    app.state.context = context
+
+    def alarms() -> int:
+        with context.read() as session:
+            return verification_alarms(session)
+
+    app.state.metrics = ApiMetrics(StoreFigures(store.health, alarms))
+    for router in (
+        treasury.router,
+        members.router,
+        epochs.router,
+        distributions.router,
+        proposals.router,
+        health.router,
+    ):
+        app.include_router(router)
+    methods = ["GET", "HEAD", "OPTIONS"]
+    if relay is not None:
+        app.state.relay = relay
+        app.include_router(api.relay.router)
+        methods.append("POST")
+    for exception in (RequestValidationError, StarletteHTTPException, UnionError, Exception):
+        app.add_exception_handler(exception, error_answer)
+
+    cache = ResponseCache(
+        lambda: _store_version(store),
+        max_age=settings.cache_max_age,
+        poll_interval=settings.cache_poll_interval,
+        max_entries=settings.cache_max_entries,
+    )
+    app.add_middleware(CachingMiddleware, cache=cache)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=methods, allow_headers=["*"], expose_headers=["ETag"]
+    )
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of ``UNION_*`` settings, for ``uvicorn --factory api.app:app_from_environment`` (read side only).
+
+    The store is opened without migrating it: the indexer owns the schema, the API only reads.
+    """
+    settings = get_settings()
+    store = Store(create_store_engine(settings.database_url))
+    return create_app(settings, store, EpochSchedule.load(settings.manifest))

@@ -1,0 +1,54 @@
+"""``Annotated`` dependency aliases shared by the routers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
+
+from api.context import ApiContext
+from api.schemas.common import AddressParam
+
+__all__ = [
+    "AddressPath",
+    "ContextDep",
+    "PlanHashPath",
+    "ProposalIdPath",
+    "SessionDep",
+    "get_context",
+    "get_session",
+]
+
+
+def get_context(request: Request) -> ApiContext:
+    """The app's shared context (set by :func:`api.app.create_app`)."""
+    context: ApiContext = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[ApiContext, Depends(get_context)]
+
+
+def get_session(context: ContextDep) -> Iterator[Session]:
+    """One read session per request, returned to the pool afterwards."""
+    with context.read() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+AddressPath = Annotated[AddressParam, Path(description="an address, checksummed (EIP-55) or all lower-case")]
+PlanHashPath = Annotated[
+    str,
+    Path(
+        pattern=r"^0x[0-9a-fA-F]{64}$",
+        description="the plan's hash: keccak-256 of its canonical document",
+        examples=["0x" + "42" * 32],
+    ),
+]
+ProposalIdPath = Annotated[
+    str,
+    Path(pattern=r"^[0-9]{1,78}$", description="the governor's proposal id (a uint256, in decimal)"),
+]

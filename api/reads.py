@@ -1,0 +1,43 @@
+"""Small reads several routers share: how far the store goes, and the names of purposes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from indexer.models import Block, EventRow, IndexerCursor, Purpose
+
+__all__ = ["GENERAL_PURPOSE_ID", "AsOf", "as_of", "purpose_names"]
+
+GENERAL_PURPOSE_ID: Final = "0x" + "00" * 32
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """The indexer's cursor and its block's timestamp: "now" for every answer (never the wall clock)."""
+
+    block: int | None
+    timestamp: int | None
+
+
+def as_of(session: Session) -> AsOf:
+    cursor = session.execute(select(IndexerCursor.block_number)).scalar_one_or_none()
+    if cursor is None:
+        return AsOf(None, None)
+    timestamp = session.execute(select(Block.timestamp).where(Block.number == cursor)).scalar_one_or_none()
+    if timestamp is None:  # the header fell out of the reorg window: the last event's block is the best bound
+        timestamp = session.execute(
+            select(func.max(EventRow.block_timestamp)).where(EventRow.block_number <= cursor)
+        ).scalar_one_or_none()
+    return AsOf(cursor, timestamp)
+
+
+def purpose_names(session: Session) -> dict[str, str]:
+    """Purpose id → registered name; id zero is "general"."""
+    names = {GENERAL_PURPOSE_ID: "general"}
+    for purpose_id, name in session.execute(select(Purpose.purpose_id, Purpose.name)):
+        names[purpose_id.lower()] = name
+    return names

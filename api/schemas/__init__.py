@@ -1,0 +1,1 @@
+"""Response models (``*Public``) of the transparency API, kept apart from the store's rows."""
