@@ -40,26 +40,26 @@ interface Vm {
 
     // Assertions (forge cheatcodes)
     function assertTrue(bool condition) external pure;
-    function assertTrue(bool condition, string calldata error) external pure;
+    function assertTrue(bool condition, string calldata err) external pure;
     function assertFalse(bool condition) external pure;
-    function assertFalse(bool condition, string calldata error) external pure;
+    function assertFalse(bool condition, string calldata err) external pure;
     function assertEq(uint256 left, uint256 right) external pure;
-    function assertEq(uint256 left, uint256 right, string calldata error) external pure;
+    function assertEq(uint256 left, uint256 right, string calldata err) external pure;
     function assertEq(int256 left, int256 right) external pure;
     function assertEq(address left, address right) external pure;
-    function assertEq(address left, address right, string calldata error) external pure;
+    function assertEq(address left, address right, string calldata err) external pure;
     function assertEq(bytes32 left, bytes32 right) external pure;
-    function assertEq(bytes32 left, bytes32 right, string calldata error) external pure;
+    function assertEq(bytes32 left, bytes32 right, string calldata err) external pure;
     function assertEq(bool left, bool right) external pure;
-    function assertEq(bool left, bool right, string calldata error) external pure;
+    function assertEq(bool left, bool right, string calldata err) external pure;
     function assertEq(string calldata left, string calldata right) external pure;
     function assertEq(bytes calldata left, bytes calldata right) external pure;
     function assertNotEq(uint256 left, uint256 right) external pure;
     function assertNotEq(bytes32 left, bytes32 right) external pure;
     function assertLe(uint256 left, uint256 right) external pure;
-    function assertLe(uint256 left, uint256 right, string calldata error) external pure;
+    function assertLe(uint256 left, uint256 right, string calldata err) external pure;
     function assertGe(uint256 left, uint256 right) external pure;
-    function assertGe(uint256 left, uint256 right, string calldata error) external pure;
+    function assertGe(uint256 left, uint256 right, string calldata err) external pure;
     function assertLt(uint256 left, uint256 right) external pure;
     function assertGt(uint256 left, uint256 right) external pure;
 }
