@@ -104,6 +104,10 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _without_cache_control(start: Message) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in start.get("headers", []) if name.lower() != b"cache-control"]
+
+
 def _strong_etag(body: bytes) -> bytes:
     return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
 
@@ -153,7 +157,7 @@ class CachingMiddleware:
             nonlocal start
             if message["type"] == "http.response.start":
                 if message["status"] != 200:
-                    headers = [*message.get("headers", []), (b"cache-control", b"no-store")]
+                    headers = [*_without_cache_control(message), (b"cache-control", b"no-store")]
                     start = {**message, "headers": headers, "union.passthrough": True}
                     await send({"type": "http.response.start", "status": message["status"], "headers": headers})
                     return
@@ -201,7 +205,7 @@ class CachingMiddleware:
                     if message["status"] == 200
                     else [(b"cache-control", b"no-store")]
                 )
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": [*_without_cache_control(message), *extra]}
             await send(message)
 
         await self.app(scope, receive, tag)

@@ -59,11 +59,12 @@ def _address_or_value_error(value: str) -> ChecksumAddress:
 
 AddressParam = Annotated[
     str,
-    StringConstraints(pattern=r"^0x[0-9a-fA-F]{40}$"),
     AfterValidator(_address_or_value_error),
     Field(
         description="an Ethereum address, checksummed (EIP-55) or all lower-case",
         examples=[ADDRESS_EXAMPLE],
+        # Documented for clients; checked by the validator, whose message says what is wrong with the input.
+        json_schema_extra={"pattern": "^0x[0-9a-fA-F]{40}$"},
     ),
 ]
 
