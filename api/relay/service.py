@@ -22,7 +22,7 @@ from eth_typing import ChecksumAddress, HexStr
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 from web3.types import BlockIdentifier
 
 from api.relay.limits import RateLimit, TokenBuckets
@@ -33,6 +33,7 @@ from union.chain import TransactionSender
 from union.contracts import UnionContracts, decode_revert
 from union.errors import (
     ContractRevertError,
+    InsufficientFundsError,
     RelayerUnderfundedError,
     RelayRefusedError,
     UnionValueError,
@@ -41,12 +42,16 @@ from voting.proposals import ProposalState
 from voting.signatures import typed_data_digest, verify_typed_data_signature
 from voting.typed_data import VoteSupport, ballot_typed_data, consent_typed_data
 
-__all__ = ["RelayConfig", "RelayService", "RelayStatus", "SubmissionResult", "purpose_id_of"]
+__all__ = ["RelayConfig", "RelayService", "RelayStatus", "SubmissionResult", "purpose_id_of", "simulated_gas"]
 
 logger = logging.getLogger(__name__)
 
 _BALLOT_UINTS: Final = ("proposalId", "nonce")
 _CONSENT_UINTS: Final = ("nonce", "deadline")
+_CHECKPOINT_HEADROOM: Final = 25_000
+"""Gas added to every estimate: votes and consent write timestamp-keyed checkpoints, and when the transaction lands
+in a block with a later timestamp than the one it was estimated in, the checkpoint takes a new storage slot (22,100
+gas) instead of updating the last one — more than a proportional margin covers on a small transaction."""
 _CLIENT_LIMIT: Final = RateLimit.per_minute(60, burst=20)
 _SUBJECT_LIMIT: Final = RateLimit.per_minute(6, burst=6)
 
@@ -117,6 +122,22 @@ def _read(call: ContractFunction, block: BlockIdentifier = "latest") -> Any:
         raise decode_revert(exc.data if isinstance(exc.data, str) else None) from exc
     except ContractLogicError as exc:
         raise decode_revert(exc.data if isinstance(exc.data, str) else None) from exc
+
+
+def simulated_gas(call: ContractFunction, sender: str) -> int:
+    """Simulate ``call`` from ``sender`` (``eth_estimateGas``): its gas with headroom, or the decoded revert."""
+    try:
+        estimated = int(call.estimate_gas({"from": to_checksum_address(sender)}))
+    except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
+        if "insufficient funds" in str(exc).lower():
+            raise InsufficientFundsError(f"{sender} cannot pay for this transaction: {exc}") from exc
+        data = getattr(exc, "data", None)
+        if isinstance(data, dict):
+            data = data.get("data")
+        if isinstance(data, str) and data.startswith("0x"):
+            raise decode_revert(data) from exc
+        raise ContractRevertError("Reverted", {"reason": str(exc)}) from exc
+    return estimated + _CHECKPOINT_HEADROOM
 
 
 class RelayService:
@@ -403,8 +424,9 @@ class RelayService:
         def remember(transaction_hash: HexStr) -> None:
             self.submissions.record(Submission(key, kind, subject, transaction_hash))
 
+        gas = simulated_gas(call, self.sender.address)  # a refusal here has cost nothing
         try:
-            receipt = self.sender.transact(call, on_sent=remember)
+            receipt = self.sender.transact(call, gas=gas, on_sent=remember)
         except ContractRevertError:
             self.submissions.forget(key)  # a no-op when the simulation refused it: nothing was sent
             raise

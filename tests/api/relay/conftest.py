@@ -113,16 +113,16 @@ def make_service(
     )
 
 
-@pytest.fixture
-def members() -> list[LocalAccount]:
-    return [LocalAccounts.member(i) for i in range(MEMBER_COUNT)]
-
-
-@pytest.fixture
-def relay(union: UnionDriver, members: list[LocalAccount]) -> Iterator[RelayEnv]:
-    """Members admitted (they hold no ETH), the relay serving on a test client."""
+def start_relay(union: UnionDriver) -> Iterator[RelayEnv]:
+    """Members admitted (the relay pays their gas), the relay serving on a test client."""
+    members = [LocalAccounts.member(i) for i in range(MEMBER_COUNT)]
     union.admit([m.address for m in members])
     union.advance(10)
     service = make_service(union)
     with TestClient(relay_app(service)) as client:
         yield RelayEnv(union, service, client, members)
+
+
+@pytest.fixture
+def relay(union: UnionDriver) -> Iterator[RelayEnv]:
+    yield from start_relay(union)
