@@ -10,8 +10,9 @@ Nothing here does I/O.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring_ascii as _encode_string
 from typing import Any, Final
 
 from eth_abi import decode as abi_decode
@@ -67,19 +68,23 @@ def _is_static_word(kind: str) -> bool:
     return kind.startswith("bytes") and kind != "bytes" and "[" not in kind
 
 
-def _word_value(kind: str, word: str) -> Any:
-    """Decode one 64-hex-digit word of a static type."""
+def _word_decoder(kind: str) -> Callable[[str], Any]:
+    """A decoder of one 64-hex-digit word of a static type (chosen once per parameter, not per log)."""
     if kind == "address":
-        return _checksum("0x" + word[24:])
+        return lambda word: _checksum("0x" + word[24:])
     if kind == "bool":
-        return int(word, 16) != 0
+        return lambda word: int(word, 16) != 0
     if kind.startswith("uint"):
-        return int(word, 16)
+        return lambda word: int(word, 16)
     if kind.startswith("int"):
-        value = int(word, 16)
-        return value - (1 << 256) if value >= 1 << 255 else value
-    size = int(kind[len("bytes") :])
-    return "0x" + word[: 2 * size]
+
+        def signed(word: str) -> int:
+            value = int(word, 16)
+            return value - (1 << 256) if value >= 1 << 255 else value
+
+        return signed
+    size = 2 * int(kind[len("bytes") :])
+    return lambda word: "0x" + word[:size]
 
 
 def _plain(kind: str, value: Any) -> Any:
@@ -125,6 +130,8 @@ class EventSpec:
     indexed: tuple[tuple[str, str], ...]
     data: tuple[tuple[str, str], ...]
     data_is_static: bool
+    _indexed_decoders: tuple[tuple[str, Callable[[str], Any] | None], ...] = field(repr=False, compare=False)
+    _data_decoders: tuple[tuple[str, Callable[[str], Any]], ...] = field(repr=False, compare=False)
 
     @classmethod
     def from_abi(cls, contract: str, item: Mapping[str, Any]) -> EventSpec:
@@ -149,6 +156,10 @@ class EventSpec:
             indexed=indexed,
             data=data,
             data_is_static=all(_is_static_word(kind) for _, kind in data),
+            _indexed_decoders=tuple(
+                (name, _word_decoder(kind) if _is_static_word(kind) else None) for name, kind in indexed
+            ),
+            _data_decoders=tuple((name, _word_decoder(kind)) for name, kind in data if _is_static_word(kind)),
         )
 
     def decode_args(self, topics: Sequence[str], data: str) -> dict[str, Any]:
@@ -161,14 +172,15 @@ class EventSpec:
                 f"{self.contract}.{self.name} expects {len(self.indexed)} indexed topics, got {len(topics) - 1}"
             )
         args: dict[str, Any] = {}
-        for (name, kind), topic in zip(self.indexed, topics[1:], strict=True):
-            args[name] = _word_value(kind, topic[2:]) if _is_static_word(kind) else topic
+        for (name, decoder), topic in zip(self._indexed_decoders, topics[1:], strict=True):
+            args[name] = decoder(topic[2:]) if decoder is not None else topic
         if self.data_is_static:
-            body = data[2:]
-            if len(body) < 64 * len(self.data):
-                raise UnionValueError(f"{self.contract}.{self.name}: data is {len(body) // 2} bytes, too short")
-            for index, (name, kind) in enumerate(self.data):
-                args[name] = _word_value(kind, body[64 * index : 64 * index + 64])
+            if len(data) < 2 + 64 * len(self._data_decoders):
+                raise UnionValueError(f"{self.contract}.{self.name}: data is {len(data) // 2 - 1} bytes, too short")
+            offset = 2
+            for name, decoder in self._data_decoders:
+                args[name] = decoder(data[offset : offset + 64])
+                offset += 64
         else:
             values = abi_decode([kind for _, kind in self.data], bytes.fromhex(data[2:]))
             for (name, kind), value in zip(self.data, values, strict=True):
@@ -254,7 +266,9 @@ def decode_log(contracts_by_address: Mapping[str, ContractEvents], log: RawLog, 
     contract = contracts_by_address.get(address)
     if contract is None:
         raise UnionValueError(f"log from {address}, which is not a followed contract")
-    topics: list[str] = [str(topic).lower() for topic in log["topics"]]
+    topics: list[str] = log["topics"]
+    if topics and not topics[0].islower():  # nodes answer lowercase hex; normalise anything else once
+        topics = [str(topic).lower() for topic in topics]
     spec = contract.events.get(topics[0]) if topics else None
     if spec is not None:
         event = spec.name
@@ -314,5 +328,22 @@ def _json_safe(value: Any) -> Any:
 
 
 def args_to_json(args: Mapping[str, Any]) -> str:
-    """Canonical JSON of decoded args; integers beyond 2**53 become decimal strings so JavaScript reads them exactly."""
-    return json.dumps(_json_safe(dict(args)), separators=(",", ":"), sort_keys=True)
+    """Canonical JSON of decoded args; integers beyond 2**53 become decimal strings so JavaScript reads them exactly.
+
+    Equivalent to ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` of the JSON-safe values, written out
+    directly for the flat values nearly every event has (it runs once per event in the hot path).
+    """
+    parts = []
+    for key in sorted(args):
+        value = args[key]
+        kind = type(value)
+        if kind is str:
+            text = _encode_string(value)
+        elif kind is int:
+            text = str(value) if -_JSON_SAFE_INT <= value <= _JSON_SAFE_INT else f'"{value}"'
+        elif kind is bool:
+            text = "true" if value else "false"
+        else:
+            text = json.dumps(_json_safe(value), separators=(",", ":"), sort_keys=True)
+        parts.append(f"{_encode_string(key)}:{text}")
+    return "{" + ",".join(parts) + "}"

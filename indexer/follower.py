@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,40 +129,51 @@ class Follower:
     # ------------------------------------------------------------------ public
 
     def sync(self, *, until: int | None = None) -> SyncReport:
-        """Index until the cursor reaches ``head − confirmations`` (re-read after every range), then return.
+        """Index until the cursor reaches ``head − confirmations``, then return (the head is re-read at the end).
 
-        ``until`` caps the target (used by tests and the benchmark to stop mid-chain).
+        ``until`` caps the target (tests and the benchmark stop mid-chain with it). While one range is written, the
+        next one is fetched on a worker thread; it must continue the written range's last block hash, so a reorg
+        in between is caught by the linkage check and the prefetched range is simply dropped.
         """
         started = self.clock()
         cursor = self._ensure_chain()
         first = cursor.block_number
         blocks = events = rollbacks = 0
         head = first
-        while True:
-            head = int(self.rpc.call("eth_blockNumber"), 16)
-            target = head - self.confirmations
-            if until is not None:
-                target = min(target, until)
-            ancestor = self._reorg_ancestor(cursor, head)
-            if ancestor is not None:
-                self.store.rollback_to(ancestor)
-                rollbacks += 1
-                cursor = self._cursor()
-                continue
-            if cursor.block_number >= target:
-                break
-            try:
-                written_to, written_events = self._index_range(cursor, target)
-            except _ChainMovedError as moved:
-                logger.info("chain moved during a range, redoing it: %s", moved)
-                cursor = self._cursor()
-                continue
-            except LogRangeRefusedError:
-                continue  # the fetcher shrank its span; plan the range again
-            blocks += written_to - cursor.block_number
-            events += written_events
-            cursor = self._cursor()
-            self._report(first, cursor.block_number, target, head, blocks, events, started)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="indexer-fetch") as pool:
+            pending: Future[IndexBatch] | None = None
+            target = cursor.block_number
+            while True:
+                if pending is None:
+                    head = int(self.rpc.call("eth_blockNumber"), 16)
+                    target = head - self.confirmations if until is None else min(head - self.confirmations, until)
+                    ancestor = self._reorg_ancestor(cursor, head)
+                    if ancestor is not None:
+                        self.store.rollback_to(ancestor)
+                        rollbacks += 1
+                        cursor = self._cursor()
+                        continue
+                    if cursor.block_number >= target:
+                        break
+                    pending = pool.submit(self._fetch_range, cursor, target)
+                try:
+                    batch = pending.result()
+                except _ChainMovedError as moved:
+                    logger.info("chain moved during a range, redoing it: %s", moved)
+                    pending, cursor = None, self._cursor()
+                    continue
+                except LogRangeRefusedError:
+                    pending, cursor = None, self._cursor()  # the fetcher shrank its span; plan again
+                    continue
+                written = CursorState(batch.chain_id, batch.to_block, batch.to_block_hash)
+                pending = pool.submit(self._fetch_range, written, target) if batch.to_block < target else None
+                self.store.apply(batch, self.registry)
+                blocks += batch.to_block - cursor.block_number
+                events += len(batch.events)
+                cursor = written
+                self._report(first, cursor.block_number, target, head, blocks, events, started)
+            if pending is not None:  # pragma: no cover - the loop only breaks with nothing pending
+                pending.cancel()
         return SyncReport(cursor.block_number, head, blocks, events, rollbacks, self.clock() - started)
 
     def run(self, *, once: bool = False, poll_interval: float = 2.0, stop: threading.Event | None = None) -> None:
@@ -229,7 +241,8 @@ class Follower:
                 return number
         raise ReorgTooDeepError(cursor.block_number, self.reorg_window)
 
-    def _index_range(self, cursor: CursorState, target: int) -> tuple[int, int]:
+    def _fetch_range(self, cursor: CursorState, target: int) -> IndexBatch:
+        """Logs, headers and senders of the next range after ``cursor``, decoded and checked (no writes)."""
         start = cursor.block_number + 1
         end = self.fetcher.planned_end(start, target)
         window_low = max(self.start_block, end - self.reorg_window)
@@ -252,19 +265,15 @@ class Follower:
             events.append(decode_log(self.contracts_by_address, log, header.timestamp))
         events.sort(key=lambda item: (item.block_number, item.log_index))
         self._fill_senders(events)
-        self.store.apply(
-            IndexBatch(
-                chain_id=self._chain_id or 0,
-                from_block=start,
-                to_block=end,
-                to_block_hash=headers[end].hash,
-                headers=sorted(headers.values(), key=lambda header: header.number),
-                events=events,
-                reorg_window=self.reorg_window,
-            ),
-            self.registry,
+        return IndexBatch(
+            chain_id=cursor.chain_id,
+            from_block=start,
+            to_block=end,
+            to_block_hash=headers[end].hash,
+            headers=sorted(headers.values(), key=lambda header: header.number),
+            events=events,
+            reorg_window=self.reorg_window,
         )
-        return end, len(events)
 
     def _check_linkage(
         self,

@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from pydantic import BaseModel
@@ -57,6 +58,7 @@ __all__ = [
     "IndexBatch",
     "IndexerHealth",
     "Store",
+    "bulk_insert",
     "create_store_engine",
     "upgrade_schema",
 ]
@@ -132,6 +134,7 @@ def create_store_engine(url: str) -> Engine:
             # which the cursor (committed with them) then re-indexes.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of million-row tables stay hot
             cursor.close()
 
         return engine
@@ -146,6 +149,36 @@ def upgrade_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def bulk_insert(connection: Connection, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows in the connection's transaction, by the fastest path each backend offers.
+
+    SQLite: one ``executemany`` of a prepared statement on the DB-API cursor; PostgreSQL (psycopg 3): ``COPY … FROM
+    STDIN``; anything else: SQLAlchemy's ``insert().values`` executemany. The DB-API paths skip SQLAlchemy's
+    per-row parameter processing, which is most of the cost of a bulk insert; the column types here need none.
+    """
+    table = Base.metadata.tables[str(model.__tablename__)]
+    columns = [column.name for column in table.columns]
+    values = [tuple(row.get(column) for column in columns) for row in rows]
+    dialect, driver = connection.dialect.name, connection.dialect.driver
+    names = ", ".join(f'"{column}"' for column in columns)
+    raw = connection.connection.dbapi_connection
+    # Table and column names come from our own metadata, never from input: building the statement is safe.
+    if dialect == "sqlite" and raw is not None:
+        placeholders = ", ".join("?" * len(columns))
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({placeholders})', values)  # noqa: S608
+        finally:
+            cursor.close()
+    elif dialect == "postgresql" and driver == "psycopg" and raw is not None:
+        postgres = cast("psycopg.Connection[Any]", raw)
+        with postgres.cursor() as pg_cursor, pg_cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for value in values:
+                copy.write_row(value)
+    else:
+        connection.execute(insert(table), [dict(zip(columns, value, strict=True)) for value in values])
 
 
 class BatchWriter:
@@ -280,15 +313,15 @@ class BatchWriter:
         written = 0
         for model, rows in self._rows.items():
             if rows:
-                self._connection.execute(insert(model), rows)
+                bulk_insert(self._connection, model, rows)
                 written += len(rows)
         members = {address: state for address, state in self._members.items() if state is not None}
         if members:
             self._connection.execute(delete(Member).where(Member.address.in_(sorted(members))))
-            self._connection.execute(insert(Member), [member_row(state) for state in members.values()])
+            bulk_insert(self._connection, Member, [member_row(state) for state in members.values()])
         if self._epochs:
             self._connection.execute(delete(Epoch).where(Epoch.epoch.in_(sorted(self._epochs))))
-            self._connection.execute(insert(Epoch), [epoch_row(totals) for totals in self._epochs.values()])
+            bulk_insert(self._connection, Epoch, [epoch_row(totals) for totals in self._epochs.values()])
         self._rows.clear()
         return written
 
