@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Final
 
+import requests
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -55,7 +56,8 @@ _REFUSAL_STATUS: Final = {
     "WrongChain": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "UnknownPurpose": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "ExpiredSignature": status.HTTP_422_UNPROCESSABLE_CONTENT,
-    "ClaimsUnavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
+    "ClaimsUnavailable": status.HTTP_404_NOT_FOUND,
+    "PlanNotFunded": status.HTTP_409_CONFLICT,
     "RelayDisabled": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 """Refusals that are not a conflict with the chain's current state (409, the default)."""
@@ -102,9 +104,14 @@ class _RelayRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             try:
-                return await handler(request)
+                response = await handler(request)
             except UnionError as exc:
-                return error_response(exc)
+                response = error_response(exc)
+            except (requests.exceptions.RequestException, OSError) as exc:
+                response = error_response(RpcUnavailableError(f"cannot reach the RPC node: {exc}"))
+            # Nonces and balances change with every block: nothing here may be cached by a browser or a proxy.
+            response.headers["Cache-Control"] = "no-store"
+            return response
 
         return handle
 
@@ -113,7 +120,7 @@ _REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
     code: {"model": RelayErrorPublic, "description": description}
     for code, description in (
         (403, "the signer may not do this (no voting weight, not a member)"),
-        (404, "unknown proposal, or no allocation for the account"),
+        (404, "unknown proposal, or no stored plan / allocation for the account"),
         (409, "conflicts with the chain's state (not active, already voted, stale nonce, nothing to claim)"),
         (422, "invalid request or signature, or the simulated transaction reverts (decoded reason)"),
         (429, "abuse limit reached; see Retry-After"),

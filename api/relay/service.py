@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+import requests
 from eth_abi import encode as abi_encode
 from eth_typing import ChecksumAddress, HexStr
 from eth_utils import keccak, to_checksum_address
@@ -36,6 +37,7 @@ from union.errors import (
     InsufficientFundsError,
     RelayerUnderfundedError,
     RelayRefusedError,
+    RpcUnavailableError,
     UnionValueError,
 )
 from voting.proposals import ProposalState
@@ -118,10 +120,12 @@ def _read(call: ContractFunction, block: BlockIdentifier = "latest") -> Any:
     """A view call whose custom-error revert becomes a decoded :class:`ContractRevertError`."""
     try:
         return call.call(block_identifier=block)
-    except ContractCustomError as exc:
+    except (ContractCustomError, ContractLogicError) as exc:
         raise decode_revert(exc.data if isinstance(exc.data, str) else None) from exc
-    except ContractLogicError as exc:
-        raise decode_revert(exc.data if isinstance(exc.data, str) else None) from exc
+    except Web3RPCError as exc:
+        raise RpcUnavailableError(f"the RPC node failed a read: {exc}") from exc
+    except (requests.exceptions.RequestException, OSError) as exc:
+        raise RpcUnavailableError(f"cannot reach the RPC node: {exc}") from exc
 
 
 def simulated_gas(call: ContractFunction, sender: str) -> int:

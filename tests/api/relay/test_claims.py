@@ -136,5 +136,5 @@ def test_relay_refuses_claims_from_a_plan_that_is_not_funded(relay: RelayEnv) ->
 def test_relay_without_plans_says_claims_are_unavailable(relay: RelayEnv) -> None:
     response = relay.client.post("/v1/relay/claims", json={"account": relay.members[1].address})
 
-    assert response.status_code == 503
+    assert response.status_code == 404
     assert response.json()["error"] == "ClaimsUnavailable"

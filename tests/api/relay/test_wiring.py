@@ -1,0 +1,78 @@
+"""The relay process's wiring: settings, the relayer key, the one-relay lock, and decoded simulation refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.relay import RelaySettings, error_response, open_relay
+from api.relay.service import simulated_gas
+from tests.api.relay.conftest import RelayEnv, open_proposal, relay_app
+from union.errors import ContractRevertError, RelayLockError
+from union.localnet import LocalAccounts, LocalUnion
+
+
+def _settings(deployed_union: LocalUnion, tmp_path: Path, **overrides: object) -> RelaySettings:
+    values: dict[str, object] = {
+        "rpc_url": deployed_union.anvil.rpc_url,
+        "chain_id": deployed_union.manifest.chain_id,
+        "manifest": deployed_union.manifest_path,
+        "database_url": f"sqlite:///{tmp_path / 'union.db'}",
+        "relay_private_key": LocalAccounts.default().relayer.key.hex(),
+    }
+    return RelaySettings.model_validate(values | overrides)
+
+
+def test_open_relay_wires_the_relayer_and_refuses_a_second_relay_on_the_same_store(
+    deployed_union: LocalUnion, tmp_path: Path
+) -> None:
+    settings = _settings(deployed_union, tmp_path, relay_balance_floor_wei=123)
+
+    with open_relay(settings) as service:
+        assert service.sender.address == LocalAccounts.default().relayer.address
+        assert service.config.balance_floor == 123
+        assert service.status().accepting
+        with pytest.raises(RelayLockError), open_relay(settings):
+            pass
+    with open_relay(settings):  # the lock went with the first relay
+        pass
+
+
+def test_relay_settings_refuse_a_raw_key_off_a_local_chain(deployed_union: LocalUnion, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="local chain only"):
+        _settings(deployed_union, tmp_path, chain_id=100)
+
+
+def test_simulation_refusal_is_decoded_before_anything_is_sent(relay: RelayEnv) -> None:
+    proposal_id = open_proposal(relay.union, relay.members[0])
+    call = relay.union.contracts.governor.functions.castVoteBySig(
+        proposal_id, 1, relay.members[1].address, b"\x01" * 65
+    )
+    nonce_before = relay.relayer_nonce()
+
+    with pytest.raises(ContractRevertError) as refused:
+        simulated_gas(call, relay.relayer.address)
+
+    assert refused.value.name == "GovernorInvalidSignature"
+    response = error_response(refused.value)
+    assert response.status_code == 422
+    assert b'"revert":"GovernorInvalidSignature"' in response.body
+    assert relay.relayer_nonce() == nonce_before
+
+
+def test_relay_answers_are_never_cached(relay: RelayEnv) -> None:
+    proposal_id = open_proposal(relay.union, relay.members[0])
+    client = TestClient(relay_app(relay.service))
+
+    payload = client.get(
+        "/v1/relay/typed-data/ballot",
+        params={"proposalId": proposal_id, "support": "1", "voter": relay.members[1].address},
+    )
+    refusal = client.get(
+        "/v1/relay/typed-data/ballot", params={"proposalId": 1, "support": "for", "voter": relay.members[1].address}
+    )
+
+    assert payload.headers["Cache-Control"] == "no-store"
+    assert (refusal.status_code, refusal.headers["Cache-Control"]) == (404, "no-store")
