@@ -24,6 +24,7 @@ else in the plan; the treasury's earmark then falls short of the plan and ``fund
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from union.errors import UnionValueError
 
 __all__ = [
     "ALGORITHM_VERSION",
+    "AccountAmounts",
     "EpochOutcome",
     "PurposeOutcome",
     "RangeAllocation",
@@ -65,10 +67,40 @@ ALGORITHM_VERSION: Final = "union-dividends/1"
 """Names the rules above; a plan records it, and a change to the rules must change it."""
 
 _chain_order = attrgetter("timestamp", "event.block_number", "event.log_index")
+_entry_id = attrgetter("entry_id")
+_entry_epoch = attrgetter("epoch")
+_entry_member = attrgetter("member")
+_entry_units = attrgetter("units")
 
 
 address_order: Final = str.lower
 """Sort key putting ``0x`` addresses in ascending numeric order: in lower case, hex digits sort as their values."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountAmounts:
+    """Amounts per account in ascending address order, no zeros: two parallel lists, cheap at a million accounts."""
+
+    accounts: list[ChecksumAddress] = field(default_factory=list)
+    amounts: list[int] = field(default_factory=list)
+
+    @classmethod
+    def from_mapping(cls, amounts: Mapping[ChecksumAddress, int]) -> AccountAmounts:
+        """Put a mapping in address order and drop its zeros."""
+        accounts = sorted((account for account, amount in amounts.items() if amount), key=address_order)
+        return cls(accounts, list(map(amounts.__getitem__, accounts)))
+
+    def as_dict(self) -> dict[ChecksumAddress, int]:
+        """``{account: amount}`` in address order."""
+        return dict(zip(self.accounts, self.amounts, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+    @property
+    def total(self) -> int:
+        """The sum of the amounts."""
+        return sum(self.amounts)
 
 
 # --- integer splits -----------------------------------------------------------------------------------------------
@@ -143,8 +175,11 @@ def _split_distributable(
     """``(shares, floor, cap_released)`` of ``D`` among eligible members (ascending address order)."""
     floor = bps_of(distributable, policy.floor_bps)
     shares = split_pro_rata(distributable - floor, units)
-    if floor:
-        shares = [share + equal for share, equal in zip(shares, split_equally(floor, len(units)), strict=True)]
+    if floor:  # split_equally(floor, n) added in place: base to all, the leftover wei to the lowest addresses
+        base, extra = divmod(floor, len(units))
+        if base:
+            shares = [share + base for share in shares]
+        shares[:extra] = [share + 1 for share in shares[:extra]]
     cap_released = 0
     if policy.has_cap:
         cap = bps_of(distributable, policy.cap_bps)
@@ -202,8 +237,8 @@ class EpochOutcome:
 class RangeAllocation:
     """The new allocations of a plan for ``token`` over ``(from_epoch, through_epoch]``.
 
-    ``allocations`` sums, per account, every member share and operations payment of every epoch and purpose
-    (ascending address order, no zeros); ``amount`` is their total, the increment ``fundDividends`` sends;
+    ``allocated`` sums, per account, every member share and operations payment of every epoch and purpose
+    (address order, no zeros); ``amount`` is their total, the increment ``fundDividends`` sends;
     ``reserve_released`` is every reserve plus every cap excess; ``carries`` the non-zero carries after the range.
     """
 
@@ -211,10 +246,15 @@ class RangeAllocation:
     from_epoch: EpochId
     through_epoch: EpochId
     epochs: tuple[EpochOutcome, ...]
-    allocations: dict[ChecksumAddress, int]
+    allocated: AccountAmounts
     amount: int
     reserve_released: int
     carries: dict[PurposeId, int]
+
+    @property
+    def allocations(self) -> dict[ChecksumAddress, int]:
+        """The new allocation of each account, ``{account: amount}`` in address order."""
+        return self.allocated.as_dict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,18 +313,35 @@ def relevant_events(inputs: PlanInputs) -> RelevantEvents:
 
 
 def _units_by_epoch(events: RelevantEvents) -> dict[int, dict[ChecksumAddress, int]]:
-    """Units per member per epoch, after the revocations that name the entry's own epoch."""
+    """Units per member per epoch, after the revocations that name the entry's own epoch.
+
+    Built with ``dict(zip(…))`` when every member has one entry in an epoch (the usual case, and the fast one at a
+    million members); members with several entries fall back to adding them up.
+    """
     entries = events.contributions
-    if len({entry.entry_id for entry in entries}) != len(entries):
+    if len(set(map(_entry_id, entries))) != len(entries):
         raise UnionValueError("contribution entry ids repeat: the reader returned an event twice")
     revoked = {(revocation.epoch, revocation.entry_id) for revocation in events.revocations}
-    units_by_epoch: dict[int, dict[ChecksumAddress, int]] = defaultdict(dict)
-    for entry in entries:
-        if revoked and (entry.epoch, entry.entry_id) in revoked:
-            continue
-        units = units_by_epoch[entry.epoch]
-        member = entry.member
-        units[member] = units.get(member, 0) + entry.units
+    if revoked:
+        entries = [entry for entry in entries if (entry.epoch, entry.entry_id) not in revoked]
+    epochs = set(map(_entry_epoch, entries))
+    groups: dict[int, list[ContributionEntry]] = defaultdict(list)
+    if len(epochs) == 1:
+        groups[epochs.pop()] = entries
+    else:
+        for entry in entries:
+            groups[entry.epoch].append(entry)
+    units_by_epoch: dict[int, dict[ChecksumAddress, int]] = {}
+    for epoch, group in groups.items():
+        members = list(map(_entry_member, group))
+        units = list(map(_entry_units, group))
+        totals = dict(zip(members, units, strict=True))
+        if len(totals) != len(members):
+            summed: dict[ChecksumAddress, int] = defaultdict(int)
+            for member, amount in zip(members, units, strict=True):
+                summed[member] += amount
+            totals = dict(summed)
+        units_by_epoch[epoch] = totals
     return units_by_epoch
 
 
@@ -332,7 +389,8 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
     releases = list(events.earmark_releases)
     consents = _ConsentSweep(events.consent_changes)
     carries: dict[PurposeId, int] = {purpose: carry for purpose, carry in inputs.previous_carries.items() if carry}
-    totals: dict[ChecksumAddress, int] = {}
+    pieces: list[tuple[Sequence[ChecksumAddress], Sequence[int]]] = []
+    operations_paid: dict[ChecksumAddress, int] = defaultdict(int)
     reserve_released = 0
     epochs: list[EpochOutcome] = []
     release_position = 0
@@ -387,56 +445,70 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
                 members=eligible,
                 shares=shares,
             )
-            _add_shares(totals, eligible, shares)
+            if shares:
+                pieces.append((eligible, shares))
             if operations:
-                totals[policy.operations_account] = totals.get(policy.operations_account, 0) + operations
+                operations_paid[policy.operations_account] += operations
             reserve_released += reserve + cap_released
             outcomes.append(outcome)
         epochs.append(EpochOutcome(epoch=EpochId(epoch), policy=policy_change, purposes=tuple(outcomes)))
 
-    allocations = _in_address_order(totals)
+    allocated = _combine(pieces, operations_paid)
     return RangeAllocation(
         token=inputs.token,
         from_epoch=inputs.from_epoch,
         through_epoch=inputs.through_epoch,
         epochs=tuple(epochs),
-        allocations=allocations,
-        amount=sum(allocations.values()),
+        allocated=allocated,
+        amount=allocated.total,
         reserve_released=reserve_released,
         carries=dict(sorted((purpose, carry) for purpose, carry in carries.items() if carry)),
     )
 
 
-def _add_shares(totals: dict[ChecksumAddress, int], members: Sequence[ChecksumAddress], shares: Sequence[int]) -> None:
-    if not totals:
-        totals.update(zip(members, shares, strict=True))
-        return
-    for member, share in zip(members, shares, strict=True):
-        totals[member] = totals.get(member, 0) + share
+def _combine(
+    pieces: Sequence[tuple[Sequence[ChecksumAddress], Sequence[int]]], operations_paid: Mapping[ChecksumAddress, int]
+) -> AccountAmounts:
+    """Sum the member shares of every outcome and the operations payments into one amount per account.
+
+    Each piece is already in address order; the usual plan (one epoch, one purpose) is taken as it is, with the
+    operations account added in its place, so a million-member plan is not re-sorted.
+    """
+    if len(pieces) > 1:
+        totals: dict[ChecksumAddress, int] = defaultdict(int, operations_paid)
+        for members, shares in pieces:
+            for member, share in zip(members, shares, strict=True):
+                totals[member] += share
+        return AccountAmounts.from_mapping(totals)
+    accounts: list[ChecksumAddress] = []
+    amounts: list[int] = []
+    if pieces:
+        members, shares = pieces[0]
+        if 0 in shares:
+            kept = [index for index, share in enumerate(shares) if share]
+            accounts, amounts = [members[index] for index in kept], [shares[index] for index in kept]
+        else:
+            accounts, amounts = list(members), list(shares)
+    for account, amount in sorted(operations_paid.items()):
+        place = bisect_left(accounts, address_order(account), key=address_order)
+        if place < len(accounts) and accounts[place] == account:
+            amounts[place] += amount
+        elif amount:
+            accounts.insert(place, account)
+            amounts.insert(place, amount)
+    return AccountAmounts(accounts, amounts)
 
 
-def cumulative_amounts(
-    previous: Mapping[ChecksumAddress, int], allocations: Mapping[ChecksumAddress, int]
-) -> dict[ChecksumAddress, int]:
+def cumulative_amounts(previous: Mapping[ChecksumAddress, int], allocated: AccountAmounts) -> AccountAmounts:
     """Previous cumulative amounts plus new allocations: one entry per account, ascending address, no zeros.
 
     Allocations are never negative, so no account's cumulative amount can go down.
     """
-    if any(amount < 0 for amount in allocations.values()):
+    if min(allocated.amounts, default=0) < 0:
         raise UnionValueError("an allocation is negative")
     if not previous:
-        merged = dict(allocations)
-    else:
-        merged = dict(previous)
-        for account, amount in allocations.items():
-            merged[account] = merged.get(account, 0) + amount
-    return _in_address_order(merged)
-
-
-def _in_address_order(amounts: Mapping[ChecksumAddress, int]) -> dict[ChecksumAddress, int]:
-    """The non-zero amounts, keyed in ascending address order (the canonical order of every plan section)."""
-    accounts = sorted(amounts, key=address_order)
-    ordered = dict(zip(accounts, map(amounts.__getitem__, accounts), strict=True))
-    if 0 in ordered.values():
-        return {account: amount for account, amount in ordered.items() if amount}
-    return ordered
+        return allocated
+    merged: dict[ChecksumAddress, int] = defaultdict(int, previous)
+    for account, amount in zip(allocated.accounts, allocated.amounts, strict=True):
+        merged[account] += amount
+    return AccountAmounts.from_mapping(merged)

@@ -54,14 +54,23 @@ _ADDRESS_RE: Final = re.compile(r"0x[0-9a-fA-F]{40}")
 _BYTES32_RE: Final = re.compile(r"0x[0-9a-f]{64}")
 
 
+_LETTERS: Final = bytes(0x20 if chr(code) in "abcdef" else 0 for code in range(256))
+_HIGH_NIBBLES: Final = bytes(0x20 if chr(code) in "89abcdef" else 0 for code in range(256))
+
+
 @lru_cache(maxsize=1 << 16)
 def checksum_address(value: str) -> ChecksumAddress:
-    """The EIP-55 form of a ``0x`` hex address in any case (the one spelling a plan uses)."""
+    """The EIP-55 form of a ``0x`` hex address in any case (the one spelling a plan uses).
+
+    EIP-55 upper-cases the letters whose nibble in ``keccak256(lower-case hex)`` is 8 or more; flipping bit 0x20
+    of exactly those bytes is done on whole 40-byte integers, because readers build millions of these.
+    """
     if not isinstance(value, str) or not _ADDRESS_RE.fullmatch(value):
         raise UnionValueError(f"not an address: {value!r}")
-    lower = value[2:].lower()
-    digest = keccak256(lower.encode("ascii")).hex()
-    spelled = "".join(c.upper() if d in "89abcdef" else c for c, d in zip(lower, digest[:40], strict=True))
+    lower = value[2:].lower().encode("ascii")
+    letters = int.from_bytes(lower.translate(_LETTERS), "big")
+    high = int.from_bytes(keccak256(lower).hex()[:40].encode("ascii").translate(_HIGH_NIBBLES), "big")
+    spelled = (int.from_bytes(lower, "big") ^ (letters & high)).to_bytes(40, "big").decode("ascii")
     return ChecksumAddress(HexAddress(HexStr("0x" + spelled)))
 
 

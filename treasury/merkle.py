@@ -15,12 +15,11 @@ the processes), leaf hashing and the wide levels of the tree are split between a
 from __future__ import annotations
 
 import re
-import sys
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from itertools import repeat
-from typing import Any, Final, NewType
+from typing import Any, Final, NewType, overload
 
 from eth_abi import encode as abi_encode
 from eth_typing import HexStr
@@ -56,8 +55,6 @@ _UINT256_LIMIT: Final = 1 << 256
 _ADDRESS_LIMIT: Final = 1 << 160
 _ADDRESS_RE: Final = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX_NODE_RE: Final = re.compile(r"0x[0-9a-f]{64}")
-_INDEX_BYTES: Final = 4
-"""Leaf records carry their value index in 4 bytes: trees of up to 2**32 leaves."""
 _PARALLEL_MIN: Final = 1 << 14
 """Below this many hashes in a step, sending work to another process costs more than it saves."""
 
@@ -167,8 +164,8 @@ def process_proof(leaf: bytes, proof: Iterable[bytes | str]) -> bytes:
 # --- workers: top-level functions so a process pool can run them -------------------------------------------------
 
 
-def _address_amount_records(accounts: list[str], amounts: list[int], first_index: int) -> list[bytes]:
-    """:func:`_sorted_leaf_records` of ``(address, uint256)`` leaves given as address strings and amounts."""
+def _address_amount_hashes(accounts: list[str], amounts: list[int]) -> list[bytes]:
+    """:func:`_sorted_leaf_hashes` of ``(address, uint256)`` leaves given as address strings and amounts."""
     if sum(map(str.startswith, accounts, repeat("0x"))) != len(accounts):
         raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
     addresses = [int(account, 16) for account in accounts]
@@ -176,21 +173,14 @@ def _address_amount_records(accounts: list[str], amounts: list[int], first_index
         raise UnionValueError("an account is not a 20-byte address")
     if amounts and not (min(amounts) >= 0 and max(amounts) < _UINT256_LIMIT):
         raise UnionValueError("an amount is not a uint256")
-    return _sorted_leaf_records(_encode_address_amounts(addresses, amounts), first_index)
+    return _sorted_leaf_hashes(_encode_address_amounts(addresses, amounts))
 
 
-def _sorted_leaf_records(encoded: list[bytes], first_index: int) -> list[bytes]:
-    """Leaf hashes with their value index appended (``hash ‖ index``), sorted: a stable sort by hash.
-
-    Sorting ``hash ‖ big-endian index`` orders equal hashes by input position, which is exactly what OZ's stable
-    ``Array.prototype.sort`` does with duplicate leaves.
-    """
-    records = [
-        keccak_256(keccak_256(item).digest()).digest() + index.to_bytes(_INDEX_BYTES, "big")
-        for index, item in enumerate(encoded, first_index)
-    ]
-    records.sort()
-    return records
+def _sorted_leaf_hashes(encoded: list[bytes]) -> list[bytes]:
+    """The leaf hashes of encoded values, sorted (equal hashes are equal values, so their order is moot here)."""
+    hashes = [keccak_256(keccak_256(item).digest()).digest() for item in encoded]
+    hashes.sort()
+    return hashes
 
 
 def _hash_pairs(children: list[bytes]) -> list[bytes]:
@@ -240,42 +230,26 @@ def _internal_levels(size: int) -> list[tuple[int, int]]:
     return levels[::-1]
 
 
-_RecordsJob = tuple[Callable[..., list[bytes]], tuple[Any, ...]]
-"""A picklable call that returns sorted leaf records for a slice of the values."""
+_HashJob = tuple[Callable[..., list[bytes]], tuple[Any, ...]]
+"""A picklable call that returns the sorted leaf hashes of a slice of the values."""
 
 
-def _sorted_leaves(jobs: Sequence[_RecordsJob], executor: Executor | None) -> tuple[list[bytes], list[bytes]]:
-    """Run the record jobs (all but the last on the executor, the last here) and merge their records.
-
-    Returns the leaf hashes in tree order and the records (which also carry each leaf's value index).
-    """
+def _sorted_leaves(jobs: Sequence[_HashJob], executor: Executor | None) -> list[bytes]:
+    """Run the hash jobs (all but the last on the executor, the last here) and merge their sorted hashes."""
     *remote, (local_call, local_args) = jobs
     if remote and executor is None:
         raise UnionValueError("parallel leaf jobs need an executor")
     pending: list[Future[list[bytes]]] = [executor.submit(call, *args) for call, args in remote] if executor else []
-    records = local_call(*local_args)
+    hashes = local_call(*local_args)
     for future in pending:
-        records += future.result()
+        hashes += future.result()
     if pending:
-        records.sort()  # sorted runs: Timsort merges them in linear passes
-    return [record[:32] for record in records], records
-
-
-def _value_indices(records: list[bytes]) -> array[int]:
-    """The value index carried by each sorted leaf record."""
-    positions = array("I")
-    if positions.itemsize != _INDEX_BYTES:
-        return array("Q", [int.from_bytes(record[32:], "big") for record in records])
-    positions.frombytes(b"".join([record[32:] for record in records]))
-    if sys.byteorder == "little":  # the records hold big-endian indices
-        positions.byteswap()
-    return positions
+        hashes.sort()  # sorted runs: Timsort merges them in linear passes
+    return hashes
 
 
 def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
     """The value ranges to hash: halves when another process can take one, else everything here."""
-    if count >= 1 << (8 * _INDEX_BYTES):
-        raise UnionValueError(f"{count} leaves is more than a tree can hold")
     if executor is None or count < _PARALLEL_MIN:
         return [(0, count)]
     return [(0, count // 2), (count // 2, count)]
@@ -297,6 +271,31 @@ def _build_nodes(leaves_in_order: list[bytes], executor: Executor | None) -> lis
     return tree
 
 
+class _Pairs(Sequence[LeafValue]):
+    """``zip(accounts, amounts)`` as a sequence, so a million-leaf tree keeps two lists instead of a million tuples."""
+
+    __slots__ = ("_accounts", "_amounts")
+
+    def __init__(self, accounts: Sequence[str], amounts: Sequence[int]) -> None:
+        self._accounts = accounts
+        self._amounts = amounts
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+    def __iter__(self) -> Iterator[LeafValue]:
+        return zip(self._accounts, self._amounts, strict=True)
+
+    @overload
+    def __getitem__(self, index: int) -> LeafValue: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LeafValue]: ...
+    def __getitem__(self, index: int | slice) -> LeafValue | Sequence[LeafValue]:
+        if isinstance(index, slice):
+            return list(zip(self._accounts[index], self._amounts[index], strict=True))
+        return (self._accounts[index], self._amounts[index])
+
+
 class StandardMerkleTree:
     """OZ's ``StandardMerkleTree``: same tree, root, proofs and ``standard-v1`` dump.
 
@@ -304,41 +303,51 @@ class StandardMerkleTree:
     decimal strings, the way JSON dumps made with OZ's library carry them.
     """
 
-    __slots__ = ("_hash_lookup", "_leaf_encoding", "_leaf_records", "_tree", "_tree_indices_cache", "_values")
+    __slots__ = ("_hash_lookup", "_leaf_encoding", "_sorted_hashes", "_tree", "_tree_indices_cache", "_values")
 
     def __init__(
         self,
         tree: list[bytes],
-        values: list[LeafValue],
+        values: Sequence[LeafValue],
         tree_indices: Sequence[int] | None,
         leaf_encoding: Sequence[str],
         *,
-        leaf_records: list[bytes] | None = None,
+        sorted_hashes: list[bytes] | None = None,
     ) -> None:
         """Wrap an already-built tree; use :meth:`of` or :meth:`load` instead.
 
-        Either ``tree_indices`` (each value's place in the node array) or ``leaf_records`` (the builders' sorted
-        ``hash ‖ value index`` records, from which the tree indices are derived on first use) must be given.
+        Either ``tree_indices`` (each value's place in the node array) or ``sorted_hashes`` (the builders' sorted
+        leaves, from which the tree indices are derived on first use) must be given.
         """
-        if (tree_indices is None) == (leaf_records is None):
-            raise UnionValueError("give either the tree indices or the leaf records")
+        if (tree_indices is None) == (sorted_hashes is None):
+            raise UnionValueError("give either the tree indices or the sorted leaf hashes")
         self._tree = tree
         self._values = values
-        self._leaf_records = leaf_records
+        self._sorted_hashes = sorted_hashes
         self._tree_indices_cache = tree_indices
         self._leaf_encoding: tuple[str, ...] = tuple(leaf_encoding)
         self._hash_lookup: dict[bytes, int] | None = None
 
     @property
     def _tree_indices(self) -> Sequence[int]:
+        """Each value's index in the node array, derived once from the sorted leaves when first needed.
+
+        Equal leaves (duplicate values) take consecutive sorted places in input order, as OZ's stable sort does.
+        """
         if self._tree_indices_cache is None:
-            assert self._leaf_records is not None
+            assert self._sorted_hashes is not None
             last = len(self._tree) - 1
-            indices = array("Q", bytes(8 * len(self._leaf_records)))
-            for leaf_number, value_index in enumerate(_value_indices(self._leaf_records)):
-                indices[value_index] = last - leaf_number
+            next_place: dict[bytes, int] = {}
+            for place, leaf in enumerate(self._sorted_hashes):
+                next_place.setdefault(leaf, place)
+            indices = array("Q", bytes(8 * len(self._values)))
+            for value_index, value in enumerate(self._values):
+                leaf = leaf_hash(self._leaf_encoding, value)
+                place = next_place[leaf]
+                next_place[leaf] = place + 1
+                indices[value_index] = last - place
             self._tree_indices_cache = indices
-            self._leaf_records = None
+            self._sorted_hashes = None
         return self._tree_indices_cache
 
     # construction
@@ -366,12 +375,12 @@ class StandardMerkleTree:
             last = 2 * len(hashes) - 2
             tree_indices = array("Q", range(last, last - len(hashes), -1))
             return cls(_build_nodes(hashes, executor), list(values), tree_indices, encoding)
-        jobs: list[_RecordsJob] = [
-            (_sorted_leaf_records, (encoded[first:end], first)) for first, end in _split(len(encoded), executor)
+        jobs: list[_HashJob] = [
+            (_sorted_leaf_hashes, (encoded[first:end],)) for first, end in _split(len(encoded), executor)
         ]
         del encoded
-        hashes, records = _sorted_leaves(jobs, executor)
-        return cls(_build_nodes(hashes, executor), list(values), None, encoding, leaf_records=records)
+        hashes = _sorted_leaves(jobs, executor)
+        return cls(_build_nodes(hashes, executor), list(values), None, encoding, sorted_hashes=hashes)
 
     @classmethod
     def of_address_amounts(
@@ -388,13 +397,13 @@ class StandardMerkleTree:
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
         if min(map(len, accounts)) != 42 or max(map(len, accounts)) != 42:
             raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
-        jobs: list[_RecordsJob] = [
-            (_address_amount_records, (list(accounts[first:end]), list(amounts[first:end]), first))
+        jobs: list[_HashJob] = [
+            (_address_amount_hashes, (list(accounts[first:end]), list(amounts[first:end])))
             for first, end in _split(len(accounts), executor)
         ]
-        hashes, records = _sorted_leaves(jobs, executor)
-        values: list[LeafValue] = list(zip(accounts, amounts, strict=True))
-        return cls(_build_nodes(hashes, executor), values, None, ADDRESS_AMOUNT_ENCODING, leaf_records=records)
+        hashes = _sorted_leaves(jobs, executor)
+        values = _Pairs(accounts, amounts)
+        return cls(_build_nodes(hashes, executor), values, None, ADDRESS_AMOUNT_ENCODING, sorted_hashes=hashes)
 
     @classmethod
     def load(cls, dump: Mapping[str, Any], *, validate: bool = True) -> StandardMerkleTree:

@@ -10,7 +10,7 @@ Its bytes are canonical — keys sorted, no whitespace, amounts as decimal strin
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from operator import attrgetter
 from typing import Annotated, Any, Final, Literal
@@ -22,6 +22,7 @@ from pydantic.alias_generators import to_camel
 from treasury._keccak import keccak256
 from treasury.allocation import (
     ALGORITHM_VERSION,
+    AccountAmounts,
     EpochOutcome,
     PurposeOutcome,
     RangeAllocation,
@@ -192,7 +193,7 @@ class Plan(_Document):
         """
         events = relevant_events(inputs)
         allocation = allocate(inputs, events)
-        cumulative = cumulative_amounts(inputs.previous_cumulative, allocation.allocations)
+        cumulative = cumulative_amounts(inputs.previous_cumulative, allocation.allocated)
         tree = distribution_tree(cumulative, executor=executor)
         schedule = inputs.schedule
         return cls(
@@ -214,8 +215,8 @@ class Plan(_Document):
                 previous_carries=dict(sorted((p, c) for p, c in inputs.previous_carries.items() if c)),
             ),
             epochs=[_epoch_doc(outcome, inputs) for outcome in allocation.epochs],
-            previous_cumulative=cumulative_amounts(inputs.previous_cumulative, {}),
-            new_cumulative=cumulative,
+            previous_cumulative=AccountAmounts.from_mapping(inputs.previous_cumulative).as_dict(),
+            new_cumulative=cumulative.as_dict(),
             tree=tree.dump() if tree is not None else None,
             root=tree.root if tree is not None else EMPTY_ROOT,
             totals=_totals_doc(allocation),
@@ -251,13 +252,11 @@ class Plan(_Document):
         }
 
 
-def distribution_tree(
-    cumulative: Mapping[ChecksumAddress, int], *, executor: Executor | None = None
-) -> StandardMerkleTree | None:
-    """The distributor's tree: one ``(account, cumulative amount)`` leaf per account, values in the given order."""
+def distribution_tree(cumulative: AccountAmounts, *, executor: Executor | None = None) -> StandardMerkleTree | None:
+    """The distributor's tree: one ``(account, cumulative amount)`` leaf per account, values in address order."""
     if not cumulative:
         return None
-    return StandardMerkleTree.of_address_amounts(list(cumulative), list(cumulative.values()), executor=executor)
+    return StandardMerkleTree.of_address_amounts(cumulative.accounts, cumulative.amounts, executor=executor)
 
 
 def _ids(facts: Sequence[Any]) -> list[str]:
