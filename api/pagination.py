@@ -1,59 +1,61 @@
 """Bounded pages with keyset cursors: a page costs the same however deep it is, and rows added meanwhile never
-shift a reader's position (no ``OFFSET``)."""
+shift a reader's position (no ``OFFSET`` on growing tables).
+
+A cursor is the sort key of the last row of the previous page, written plainly and documented by a pattern, so
+every cursor the pattern admits is a valid position (a reader may also start from a position of their own):
+
+- chain positions ``<block>.<log index>`` (ledger, distributions, votes, proposals);
+- addresses (members), plan hashes (plans);
+- plain numbers: the last epoch, or the index of the next row of a short aggregate list (flows, revenue).
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Final
 
 from fastapi import Query
 
-from union.errors import UnionValueError
-
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
-    "CursorQuery",
+    "AddressCursorQuery",
+    "HashCursorQuery",
     "LimitQuery",
-    "decode_cursor",
-    "encode_cursor",
+    "NumberCursorQuery",
+    "PositionCursorQuery",
+    "decode_position",
+    "encode_position",
 ]
 
 DEFAULT_LIMIT: Final = 50
 MAX_LIMIT: Final = 500
-_PREFIX: Final = "k1"
+
+_NEXT = "the next_cursor of the previous page; omit for the first page"
 
 LimitQuery = Annotated[
     int, Query(ge=1, le=MAX_LIMIT, description=f"page size, 1 to {MAX_LIMIT}", examples=[DEFAULT_LIMIT])
 ]
-CursorQuery = Annotated[
+PositionCursorQuery = Annotated[
     str | None,
-    Query(
-        max_length=300,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="the next_cursor of the previous page; omit for the first page",
-    ),
+    Query(pattern=r"^[0-9]{1,18}\.[0-9]{1,9}$", description=f"{_NEXT}: <block>.<log index>", examples=["812.3"]),
+]
+AddressCursorQuery = Annotated[
+    str | None, Query(pattern=r"^0x[0-9a-fA-F]{40}$", description=f"{_NEXT}: the last address of that page")
+]
+HashCursorQuery = Annotated[
+    str | None, Query(pattern=r"^0x[0-9a-f]{64}$", description=f"{_NEXT}: the last plan hash of that page")
+]
+NumberCursorQuery = Annotated[
+    str | None, Query(pattern=r"^[0-9]{1,9}$", description=f"{_NEXT}: a number", examples=["12"])
 ]
 
 
-def encode_cursor(*key: int | str) -> str:
-    """An opaque cursor holding the sort key of the last row of a page."""
-    text = "|".join([_PREFIX, *(str(part) for part in key)])
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+def encode_position(block_number: int, log_index: int) -> str:
+    """The cursor of a chain position."""
+    return f"{block_number}.{log_index}"
 
 
-def decode_cursor(cursor: str, kinds: tuple[type[int] | type[str], ...]) -> tuple[int | str, ...]:
-    """The sort key in ``cursor``, each part converted to ``kinds``; refuses a cursor this API did not write."""
-    refused = UnionValueError(f"cursor {cursor!r} is not one this endpoint wrote; start again without a cursor")
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise refused from None
-    parts = text.split("|")
-    if parts[0] != _PREFIX or len(parts) != len(kinds) + 1:
-        raise refused
-    try:
-        return tuple(kind(part) for kind, part in zip(kinds, parts[1:], strict=True))
-    except ValueError:
-        raise refused from None
+def decode_position(cursor: str) -> tuple[int, int]:
+    """``(block, log index)`` of a position cursor (its pattern was checked by the query's validation)."""
+    block, log_index = cursor.split(".")
+    return int(block), int(log_index)

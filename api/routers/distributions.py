@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from api.context import ApiContext
 from api.deps import ContextDep, PlanHashPath, SessionDep
-from api.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.pagination import (
+    DEFAULT_LIMIT,
+    HashCursorQuery,
+    LimitQuery,
+    PositionCursorQuery,
+    decode_position,
+    encode_position,
+)
 from api.plans import PLANS, latest_verification, latest_verifications
 from api.schemas.common import AddressParam, ErrorPublic, PagePublic
 from api.schemas.distributions import DistributionPublic, PlanPublic, VerificationPublic
@@ -77,14 +84,14 @@ def distributions(
     session: SessionDep,
     context: ContextDep,
     token: Annotated[AddressParam | None, Query(description="only this token")] = None,
-    cursor: CursorQuery = None,
+    cursor: PositionCursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> PagePublic[DistributionPublic]:
     query = select(DistributionRound).order_by(DistributionRound.block_number, DistributionRound.log_index)
     if token is not None:
         query = query.where(DistributionRound.token == token)
     if cursor:
-        block, log_index = (int(part) for part in decode_cursor(cursor, (int, int)))
+        block, log_index = decode_position(cursor)
         query = query.where(
             (DistributionRound.block_number > block)
             | ((DistributionRound.block_number == block) & (DistributionRound.log_index > log_index))
@@ -96,7 +103,7 @@ def distributions(
     proposals = funding_proposals(session)
     verifications = latest_verifications(session)
     items = [_distribution(row, context, stored, proposals, verifications) for row in page]
-    following = encode_cursor(page[-1].block_number, page[-1].log_index) if len(rows) > limit else None
+    following = encode_position(page[-1].block_number, page[-1].log_index) if len(rows) > limit else None
     return PagePublic[DistributionPublic](items=items, limit=limit, next_cursor=following)
 
 
@@ -137,14 +144,14 @@ def _plan(session: Session, context: ApiContext, row: RowMapping) -> PlanPublic:
 
 @router.get("/v1/plans", response_model=PagePublic[PlanPublic], summary="Stored plans, by token and epoch range")
 def plans(
-    session: SessionDep, context: ContextDep, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
+    session: SessionDep, context: ContextDep, cursor: HashCursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
 ) -> PagePublic[PlanPublic]:
     query = select(*_PLAN_COLUMNS).order_by(PLANS.c.plan_hash).limit(limit + 1)
     if cursor:
-        query = query.where(PLANS.c.plan_hash > str(decode_cursor(cursor, (str,))[0]))
+        query = query.where(PLANS.c.plan_hash > cursor)
     rows = session.execute(query).mappings().all()
     page = rows[:limit]
-    following = encode_cursor(page[-1]["plan_hash"]) if len(rows) > limit else None
+    following = str(page[-1]["plan_hash"]) if len(rows) > limit else None
     items = [_plan(session, context, row) for row in page]
     return PagePublic[PlanPublic](items=items, limit=limit, next_cursor=following)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.context import ApiContext
 from api.deps import ContextDep, SessionDep
-from api.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.pagination import DEFAULT_LIMIT, LimitQuery, NumberCursorQuery
 from api.reads import as_of, purpose_names
 from api.schemas.common import ErrorPublic, PagePublic
 from api.schemas.distributions import PolicyPublic
@@ -138,13 +138,13 @@ def _epochs(session: Session, context: ApiContext, low: int, high: int) -> list[
 
 @router.get("", response_model=PagePublic[EpochPublic], summary="Every epoch from 1 to the current one")
 def epochs(
-    session: SessionDep, context: ContextDep, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
+    session: SessionDep, context: ContextDep, cursor: NumberCursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
 ) -> PagePublic[EpochPublic]:
-    first = int(decode_cursor(cursor, (int,))[0]) + 1 if cursor else 1
+    first = int(cursor) + 1 if cursor else 1
     last = _last_epoch(session, context, as_of(session).timestamp)
     high = min(last, first + limit - 1)
     items = _epochs(session, context, first, high) if first <= high else []
-    following = encode_cursor(high) if high < last else None
+    following = str(high) if high < last else None
     return PagePublic[EpochPublic](items=items, limit=limit, next_cursor=following)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.context import ApiContext
 from api.deps import AddressPath, ContextDep, SessionDep
-from api.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.pagination import DEFAULT_LIMIT, AddressCursorQuery, LimitQuery
 from api.plans import LoadedPlan
 from api.reads import as_of, purpose_names
 from api.schemas.common import ErrorPublic, PagePublic
@@ -71,17 +71,17 @@ def members(
     status: Annotated[
         Literal["member", "former", "all"], Query(description="current members, former members, or both")
     ] = "all",
-    cursor: CursorQuery = None,
+    cursor: AddressCursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> PagePublic[MemberPublic]:
     query = select(Member).order_by(Member.address).limit(limit + 1)
     if status != "all":
         query = query.where(Member.is_member.is_(status == "member"))
     if cursor:
-        query = query.where(Member.address > str(decode_cursor(cursor, (str,))[0]))
+        query = query.where(Member.address > cursor)
     rows = session.execute(query).scalars().all()
     page = rows[:limit]
-    following = encode_cursor(page[-1].address) if len(rows) > limit else None
+    following = page[-1].address if len(rows) > limit else None
     return PagePublic[MemberPublic](items=[_member(row) for row in page], limit=limit, next_cursor=following)
 
 

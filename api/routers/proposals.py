@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.context import ApiContext
 from api.csv import csv_response
 from api.deps import ContextDep, ProposalIdPath, SessionDep
-from api.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.pagination import DEFAULT_LIMIT, LimitQuery, PositionCursorQuery, decode_position, encode_position
 from api.plans import PLANS, latest_verifications
 from api.reads import as_of
 from api.routers.members import SUPPORT_LABELS
@@ -227,11 +227,11 @@ def proposals(
     session: SessionDep,
     context: ContextDep,
     state: Annotated[ProposalState | None, Query(description="only proposals in this state")] = None,
-    cursor: CursorQuery = None,
+    cursor: PositionCursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> PagePublic[ProposalPublic]:
     governance = _Governance(session, context)
-    position = tuple(int(part) for part in decode_cursor(cursor, (int, int))) if cursor else None
+    position = decode_position(cursor) if cursor else None
     items: list[ProposalPublic] = []
     last: tuple[int, int] | None = None
     exhausted = False
@@ -261,7 +261,7 @@ def proposals(
             )
             .limit(1)
         ).first()
-        following = encode_cursor(*last) if more is not None else None
+        following = encode_position(*last) if more is not None else None
     return PagePublic[ProposalPublic](items=items, limit=limit, next_cursor=following)
 
 
@@ -312,18 +312,15 @@ def _votes_after(session: Session, proposal_id: str, position: tuple[int, int] |
 def votes(
     proposal_id: ProposalIdPath,
     session: SessionDep,
-    cursor: CursorQuery = None,
+    cursor: PositionCursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> PagePublic[VotePublic]:
     proposal_id = str(int(proposal_id))
     _proposal_row(session, proposal_id)
-    position = None
-    if cursor:
-        block, log_index = decode_cursor(cursor, (int, int))
-        position = (int(block), int(log_index))
+    position = decode_position(cursor) if cursor else None
     rows = _votes_after(session, proposal_id, position, limit + 1)
     page = rows[:limit]
-    following = encode_cursor(page[-1].block_number, page[-1].log_index) if len(rows) > limit else None
+    following = encode_position(page[-1].block_number, page[-1].log_index) if len(rows) > limit else None
     return PagePublic[VotePublic](items=[_vote(row) for row in page], limit=limit, next_cursor=following)
 
 

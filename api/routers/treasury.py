@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from api.context import ApiContext
 from api.csv import csv_response
 from api.deps import ContextDep, SessionDep
-from api.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from api.pagination import (
+    DEFAULT_LIMIT,
+    LimitQuery,
+    NumberCursorQuery,
+    PositionCursorQuery,
+    decode_position,
+    encode_position,
+)
 from api.reads import as_of, purpose_names
 from api.schemas.common import AddressParam, PagePublic
 from api.schemas.treasury import (
@@ -115,10 +122,10 @@ def _period_of(timestamp: int, period: Period, context: ApiContext) -> tuple[str
 
 def _page_of(items: list[Any], cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
     """A page of an aggregate list (small: one row per period, purpose or payer), positioned by index."""
-    start = int(decode_cursor(cursor, (int,))[0]) if cursor else 0
+    start = int(cursor) if cursor else 0
     page = items[start : start + limit]
     following = start + limit
-    return page, encode_cursor(following) if following < len(items) else None
+    return page, str(following) if following < len(items) else None
 
 
 @router.get("/flows", response_model=PagePublic[PeriodFlowPublic], summary="Money in and out by period")
@@ -127,7 +134,7 @@ def flows(
     context: ContextDep,
     period: Annotated[Period, Query(description="epoch, UTC day or UTC month")] = "epoch",
     token: TokenQuery = None,
-    cursor: CursorQuery = None,
+    cursor: NumberCursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> PagePublic[PeriodFlowPublic]:
     query = select(
@@ -163,7 +170,7 @@ def flows(
     "/revenue/by-purpose", response_model=PagePublic[RevenueByPurposePublic], summary="Revenue per data-use purpose"
 )
 def revenue_by_purpose(
-    session: SessionDep, token: TokenQuery = None, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
+    session: SessionDep, token: TokenQuery = None, cursor: NumberCursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
 ) -> PagePublic[RevenueByPurposePublic]:
     query = select(Revenue.token, Revenue.purpose_id, Revenue.amount)
     if token is not None:
@@ -186,7 +193,7 @@ def revenue_by_purpose(
 
 @router.get("/revenue/by-payer", response_model=PagePublic[RevenueByPayerPublic], summary="Revenue per payer")
 def revenue_by_payer(
-    session: SessionDep, token: TokenQuery = None, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
+    session: SessionDep, token: TokenQuery = None, cursor: NumberCursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
 ) -> PagePublic[RevenueByPayerPublic]:
     query = select(Revenue.token, Revenue.payer, Revenue.amount)
     if token is not None:
@@ -283,17 +290,14 @@ def _entry(row: TreasuryMovement) -> LedgerEntryPublic:
 def ledger(
     session: SessionDep,
     filters: LedgerFilterDep,
-    cursor: CursorQuery = None,
+    cursor: PositionCursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> PagePublic[LedgerEntryPublic]:
-    position = None
-    if cursor:
-        block, log_index = decode_cursor(cursor, (int, int))
-        position = (int(block), int(log_index))
+    position = decode_position(cursor) if cursor else None
     rows = _ledger_rows(session, filters, position, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    following = encode_cursor(rows[-1].block_number, rows[-1].log_index) if more and rows else None
+    following = encode_position(rows[-1].block_number, rows[-1].log_index) if more and rows else None
     return PagePublic[LedgerEntryPublic](items=[_entry(row) for row in rows], limit=limit, next_cursor=following)
 
 

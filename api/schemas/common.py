@@ -63,8 +63,9 @@ AddressParam = Annotated[
     Field(
         description="an Ethereum address, checksummed (EIP-55) or all lower-case",
         examples=[ADDRESS_EXAMPLE],
-        # Documented for clients; checked by the validator, whose message says what is wrong with the input.
-        json_schema_extra={"pattern": "^0x[0-9a-fA-F]{40}$"},
+        # Documented for clients (a pattern cannot express EIP-55, hence the named format); checked by the
+        # validator, whose message says what is wrong with the input.
+        json_schema_extra={"pattern": "^0x[0-9a-fA-F]{40}$", "format": "eth-address"},
     ),
 ]
 

@@ -204,6 +204,7 @@ def _play_round(driver: UnionDriver, url: str) -> IndexedRound:
     labels |= {member.address.lower(): f"member{index}" for index, member in enumerate(members)}
     for role in ("buyer", "second_buyer", "operations", "relayer", "steward", "guardian", "deployer"):
         labels[getattr(accounts, role).address.lower()] = role
+    labels[str(eth_proposal)] = "eth-funding-proposal"
     labels[plans[ZERO_ADDRESS].plan_hash] = "eth-plan"
     labels[plans[token.address].plan_hash] = "token-plan"
     return IndexedRound(

@@ -61,10 +61,12 @@ def test_largest_page_is_accepted(client: TestClient) -> None:
     assert client.get("/v1/treasury/ledger", params={"limit": 500}).json()["limit"] == 500
 
 
-def test_a_cursor_the_api_did_not_write_is_refused(client: TestClient) -> None:
-    response = client.get("/v1/treasury/ledger", params={"cursor": "bm90LWEtY3Vyc29y"})
+def test_a_malformed_cursor_is_a_422_naming_the_expected_form(client: TestClient) -> None:
+    response = client.get("/v1/treasury/ledger", params={"cursor": "page-2"})
     assert response.status_code == 422
-    assert "cursor" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["details"][0]["loc"] == ["query", "cursor"]
+    assert "query.cursor" in error["message"]
 
 
 def test_unknown_path_answers_in_the_same_error_shape(client: TestClient) -> None:
