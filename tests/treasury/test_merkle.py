@@ -170,6 +170,15 @@ def test_load_refuses_a_tampered_dump() -> None:
         StandardMerkleTree.load({**tree.dump(), "format": "simple-v1"})
 
 
+@pytest.mark.parametrize(
+    ("account", "amount"),
+    [("0x" + "ab" * 19 + "  ", 1), ("0x" + "zz" * 20, 1), ("0x" + "ab" * 20, -1), ("0x" + "ab" * 20, 2**256)],
+)
+def test_of_address_amounts_refuses_malformed_leaves(account: str, amount: int) -> None:
+    with pytest.raises(UnionValueError):
+        StandardMerkleTree.of_address_amounts(["0x" + "01" * 20, account], [5, amount])
+
+
 def test_a_tree_needs_at_least_one_leaf() -> None:
     with pytest.raises(UnionValueError, match="at least one leaf"):
         StandardMerkleTree.of([], ENCODING)
