@@ -1,8 +1,8 @@
 """Indexer throughput: ``python -m bench.indexer`` (writes bench/results/indexer.json).
 
-1. A chain with 1,000,000 union events: the union deployed on anvil, members admitted, then ``ContributionLedger.record``
-   batches of 500 entries (2,000 transactions). Generated once and cached as an anvil state dump under build/bench/
-   (``--regenerate`` rebuilds it); later runs load it with ``--load-state``.
+1. A chain with 1,000,000 union events: the union deployed on anvil, members admitted, then
+   ``ContributionLedger.record`` batches of 500 entries (2,000 transactions). Generated once and cached as an anvil
+   state dump under build/bench/ (``--regenerate`` rebuilds it); later runs load it with ``--load-state``.
 2. End to end, from RPC to committed rows: the indexer into a fresh SQLite file and into a fresh PostgreSQL database
    (``UNION_BENCH_POSTGRES_URL``, else ``UNION_TEST_POSTGRES_URL``, else the local default server).
 3. A straightforward web3.py loop on a subset of the same chain — ``contract.events.X.get_logs`` per event type and
@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import platform
+import signal
 import time
 import uuid
 from pathlib import Path
@@ -96,7 +97,26 @@ def generate(events: int) -> None:
                 logger.info("generated %d / %d entries", (batch + 1) * BATCH, events)
         head = int(rpc.call("eth_blockNumber"), 16)
         rpc.close()
+        _stop_and_wait_for_dump(anvil)
     meta.write_text(json.dumps({"events": events, "head": head, "seconds": time.monotonic() - started}))
+
+
+def _stop_and_wait_for_dump(anvil: AnvilProcess) -> None:
+    """SIGTERM makes anvil write its state; a dump of a million logs takes far longer than ``stop()`` waits."""
+    pid = anvil.pid
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGTERM)
+    stat = Path(f"/proc/{pid}/stat")
+    deadline = time.monotonic() + 900
+    while time.monotonic() < deadline:
+        try:
+            if stat.read_text().split(")")[-1].split()[0] in ("Z", "X"):
+                break
+        except FileNotFoundError:
+            break
+        time.sleep(0.5)
+    anvil.stop()
 
 
 def _send(rpc: JsonRpcClient, sender: str, to: str, data: bytes) -> None:
@@ -223,6 +243,7 @@ def main() -> None:
     parser.add_argument("--naive-blocks", type=int, default=40, help="blocks of entries the naive loop indexes")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached chain")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--generate-only", action="store_true", help="build the cached chain and stop")
     options = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -231,6 +252,8 @@ def main() -> None:
     if options.regenerate or not (state.exists() and meta.exists()):
         logger.info("generating a chain with %d entries (cached under %s)", options.events, BENCH_DIR)
         generate(options.events)
+    if options.generate_only:
+        return
     generation = json.loads(meta.read_text())
     manifest = DeploymentManifest.load(manifest_path)
 

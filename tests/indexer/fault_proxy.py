@@ -8,6 +8,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,9 +21,17 @@ class FaultProxy:
     """Forwards to ``upstream``; each request fails with probability ``rate`` in one of :data:`FAULTS` (seeded)."""
 
     def __init__(
-        self, upstream: str, *, seed: int, rate: float = 0.3, max_log_range: int = 4, slow_seconds: float = 0.6
+        self,
+        upstream: str,
+        *,
+        seed: int,
+        rate: float = 0.3,
+        max_log_range: int = 4,
+        slow_seconds: float = 0.6,
+        before_forward: Callable[[Any], None] | None = None,
     ) -> None:
         self.upstream = upstream
+        self.before_forward = before_forward
         self.rate = rate
         self.max_log_range = max_log_range
         self.slow_seconds = slow_seconds
@@ -95,6 +104,8 @@ class FaultProxy:
             return
         if fault == "slow":
             time.sleep(self.slow_seconds)
+        if self.before_forward is not None:
+            self.before_forward(json.loads(raw))
         payload = (
             self._refuse_wide_ranges(json.loads(raw))
             or self._http.post(self.upstream, content=raw, headers={"Content-Type": "application/json"}).content

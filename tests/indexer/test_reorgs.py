@@ -3,11 +3,16 @@ store equals a fresh index of the canonical chain row for row; a reorg deeper th
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import pytest
 
+from indexer.rpc import JsonRpcClient
 from tests.helpers.driver import UnionDriver
 from tests.indexer import scenario
 from tests.indexer.conftest import StoreFactory
+from tests.indexer.fault_proxy import FaultProxy
 from tests.indexer.helpers import dump, follower, fresh_dump, record_fast, send_fast
 from union.errors import ReorgTooDeepError
 from union.types import ZERO_ADDRESS
@@ -95,3 +100,33 @@ def test_reorg_deeper_than_window_stops_with_no_rows_changed(chain: UnionDriver,
 
     assert dump(store) == before
     assert "deeper than reorg_window=3" in (store.health().last_error or "")
+
+
+def test_reorg_while_a_range_is_fetched_is_detected_and_redone(
+    chain: UnionDriver, store_factory: StoreFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    snapshot, base = chain.anvil.rpc("evm_snapshot"), chain.w3.eth.block_number
+    store = store_factory()
+    indexer = follower(chain.union, store, reorg_window=WINDOW)
+    indexer.sync()
+    _activity(chain, 6, salt=1)
+    forked: list[bool] = []
+
+    def fork_under_the_indexer(request: Any) -> None:
+        """Between the indexer's first look at the range's headers and its eth_getLogs, the chain switches fork."""
+        first = request[0] if isinstance(request, list) else request
+        if first.get("method") == "eth_getLogs" and not forked:
+            forked.append(True)
+            _fork(chain, snapshot, 7)
+
+    with FaultProxy(
+        chain.anvil.rpc_url, seed=0, rate=0.0, max_log_range=10**9, before_forward=fork_under_the_indexer
+    ) as proxy:
+        indexer.rpc = indexer.fetcher.client = JsonRpcClient(proxy.url)
+        with caplog.at_level(logging.INFO, logger="indexer.follower"):
+            report = indexer.sync()
+
+    assert forked == [True]
+    assert "chain moved during a range" in caplog.text
+    assert report.cursor == base + 9
+    assert dump(store) == fresh_dump(chain.union, store_factory(), reorg_window=WINDOW)
