@@ -32,17 +32,17 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 
 from indexer import projections  # noqa: F401 - registers the union's handlers
-from indexer.decoding import args_to_json
 from indexer.follower import Follower
 from indexer.models import Contribution, EventRow
-from indexer.rpc import JsonRpcClient
 from indexer.service import contracts_from_manifest
 from indexer.store import Store
 from union.chain import AnvilProcess
 from union.contracts import load_abi
+from union.events import args_to_json
 from union.localnet import LocalAccounts, deploy_local_union, local_deploy_config
 from union.manifest import DeploymentManifest
 from union.paths import project_root
+from union.rpc import JsonRpcClient
 
 ROOT = project_root()
 BENCH_DIR = ROOT / "build" / "bench"

@@ -7,13 +7,13 @@ Entry points call :func:`run` (``union index``), :func:`read_health` (``/ready``
 
 from __future__ import annotations
 
-from indexer.decoding import DecodedEvent, EventSpec, build_contract_events, decode_call, decode_log
 from indexer.follower import FollowedContract, Follower, Progress, SyncReport
 from indexer.registry import HandlerRegistry, default_registry, on
-from indexer.rpc import AdaptiveLogFetcher, JsonRpcClient
 from indexer.service import build_follower, contracts_from_manifest, open_store, read_health, run
 from indexer.settings import IndexerSettings, get_indexer_settings
 from indexer.store import BatchWriter, IndexerHealth, Store
+from union.events import DecodedEvent, EventSpec, build_contract_events, decode_call, decode_log
+from union.rpc import AdaptiveLogFetcher, JsonRpcClient
 
 __all__ = [
     "AdaptiveLogFetcher",

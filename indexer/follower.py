@@ -19,11 +19,11 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
-from indexer.decoding import ContractEvents, DecodedEvent, build_contract_events, decode_log
 from indexer.registry import HandlerRegistry, default_registry
-from indexer.rpc import AdaptiveLogFetcher, JsonRpcClient
 from indexer.store import BlockHeader, CursorState, IndexBatch, Store
 from union.errors import LogRangeRefusedError, ReorgTooDeepError, RpcUnavailableError, UnionValueError
+from union.events import ContractEvents, DecodedEvent, build_contract_events, decode_log
+from union.rpc import AdaptiveLogFetcher, JsonRpcClient
 
 __all__ = ["FollowedContract", "Follower", "Progress", "SyncReport"]
 

@@ -16,7 +16,6 @@ from indexer.aggregates import (
     apply_membership_change,
     apply_revocation,
 )
-from indexer.decoding import DecodedEvent, args_to_json, decode_call
 from indexer.models import (
     Claim,
     ConsentChange,
@@ -39,6 +38,7 @@ from indexer.models import (
 )
 from indexer.registry import on
 from indexer.store import BatchWriter
+from union.events import DecodedEvent, args_to_json, decode_call
 
 __all__ = ["ZERO_ADDRESS"]
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from union.errors import UnionValueError
 
 if TYPE_CHECKING:
-    from indexer.decoding import DecodedEvent
     from indexer.store import BatchWriter
+    from union.events import DecodedEvent
 
 __all__ = ["Handler", "HandlerRegistry", "default_registry", "on"]
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from indexer import projections as _projections  # noqa: F401 - registers the union's handlers
 from indexer.follower import FollowedContract, Follower, Progress, SyncReport
-from indexer.rpc import JsonRpcClient
 from indexer.settings import IndexerSettings, get_indexer_settings
 from indexer.store import IndexerHealth, Store
 from union.manifest import DeploymentManifest
+from union.rpc import JsonRpcClient
 
 __all__ = ["build_follower", "contracts_from_manifest", "open_store", "read_health", "run"]
 

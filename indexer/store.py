@@ -30,7 +30,6 @@ from indexer.aggregates import (
     rebuild_epochs,
     rebuild_members,
 )
-from indexer.decoding import ContractEvents, DecodedEvent, args_to_json
 from indexer.models import (
     EVENT_ROW_MODELS,
     Base,
@@ -49,6 +48,7 @@ from indexer.models import (
 )
 from indexer.registry import HandlerRegistry
 from union.errors import StoreStateError
+from union.events import ContractEvents, DecodedEvent, args_to_json
 
 __all__ = [
     "MIGRATIONS_DIR",

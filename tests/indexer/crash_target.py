@@ -11,10 +11,10 @@ from pathlib import Path
 
 from indexer import projections  # noqa: F401 - registers the union's handlers
 from indexer.follower import Follower
-from indexer.rpc import JsonRpcClient
 from indexer.service import contracts_from_manifest
 from indexer.store import Store
 from union.manifest import DeploymentManifest
+from union.rpc import JsonRpcClient
 
 
 def main(rpc_url: str, database_url: str, manifest_path: str) -> None:

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from indexer import projections  # noqa: F401 - registers the union's handlers
 from indexer.follower import Follower
 from indexer.models import Base
-from indexer.rpc import JsonRpcClient
 from indexer.service import contracts_from_manifest
 from indexer.store import Store
 from tests.helpers.driver import UnionDriver
 from union.localnet import LocalUnion
+from union.rpc import JsonRpcClient
 
 NOT_INDEXED_DATA = frozenset({"indexer_status", "indexer_alembic_version"})
 

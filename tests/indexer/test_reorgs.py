@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from indexer.rpc import JsonRpcClient
 from tests.helpers.driver import UnionDriver
 from tests.indexer import scenario
 from tests.indexer.conftest import StoreFactory
 from tests.indexer.fault_proxy import FaultProxy
 from tests.indexer.helpers import dump, follower, fresh_dump, record_fast, send_fast
 from union.errors import ReorgTooDeepError
+from union.rpc import JsonRpcClient
 from union.types import ZERO_ADDRESS
 
 WINDOW = 10

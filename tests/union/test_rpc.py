@@ -8,8 +8,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from indexer.rpc import AdaptiveLogFetcher, JsonRpcClient
 from union.errors import LogRangeRefusedError, RpcUnavailableError
+from union.rpc import AdaptiveLogFetcher, JsonRpcClient
 
 
 def _client(replies: list[Callable[[dict[str, object]], httpx.Response]], **options: object) -> JsonRpcClient:

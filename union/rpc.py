@@ -1,4 +1,4 @@
-"""A small JSON-RPC client for the indexer's hot path: batches, retries with backoff and jitter, adaptive log ranges.
+"""A JSON-RPC client for hot paths (the indexer, ``union verify``): batches, retries, adaptive log ranges.
 
 It speaks raw JSON-RPC over one keep-alive HTTP connection (no web3 middleware in the hot path). Transient failures —
 timeouts, dropped connections, HTTP 429 and 5xx, truncated or malformed JSON, node-side internal errors — are

@@ -9,8 +9,8 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-from indexer.decoding import args_to_json, build_contract_events, decode_call, decode_log
 from union.contracts import UNION_CONTRACT_NAMES, load_abi
+from union.events import args_to_json, build_contract_events, decode_call, decode_log
 
 ADDRESS = "0x" + "ab" * 20
 SAMPLE_VALUES: dict[str, Any] = {
