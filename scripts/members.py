@@ -100,10 +100,10 @@ def _call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> dict[s
         body = None
     if response.is_success and isinstance(body, dict):
         return body
-    if isinstance(body, dict) and "error" in body:
-        raise RelayRefusedError(str(body["error"]), f"{body.get('message', body['error'])} ({body['error']})")
-    detail = body.get("detail") if isinstance(body, dict) else None
-    raise UnionError(f"{client.base_url} answered {response.status_code} to {path}: {detail or response.text[:200]}")
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and "code" in error:  # the API's one error shape
+        raise RelayRefusedError(str(error["code"]), f"{error.get('message', error['code'])} ({error['code']})")
+    raise UnionError(f"{client.base_url} answered {response.status_code} to {path}: {response.text[:200]}")
 
 
 def _expect(payload: dict[str, Any], field: str, wanted: object) -> None:
@@ -115,7 +115,7 @@ def _expect(payload: dict[str, Any], field: str, wanted: object) -> None:
 
 def _report(action: str, result: dict[str, Any]) -> None:
     suffix = " (this exact request had been submitted before: same transaction)" if result.get("duplicate") else ""
-    console.print(f"[green]{action}[/]: transaction {result['transactionHash']}{suffix}", highlight=False)
+    console.print(f"[green]{action}[/]: transaction {result['transaction_hash']}{suffix}", highlight=False)
 
 
 def _contracts(rpc_url: str, manifest_path: Path) -> UnionContracts:
@@ -174,7 +174,7 @@ def vote(
             if reason is None
             else governor.castVoteWithReason(proposal_id, int(choice), reason)
         )
-        _report(f"voted {choice.name.lower()}", {"transactionHash": _send(contracts, account, call)})
+        _report(f"voted {choice.name.lower()}", {"transaction_hash": _send(contracts, account, call)})
         return
     with _http(relay_url) as client:
         query: dict[str, str] = {"proposalId": str(proposal_id), "support": str(int(choice)), "voter": account.address}
@@ -218,7 +218,7 @@ def consent(
     if relay_url is None:
         contracts = _contracts(rpc_url, manifest)
         call = contracts.membership.functions.setConsent(_purpose_id(purpose), granted)
-        _report(f"consent {state.lower()}", {"transactionHash": _send(contracts, account, call)})
+        _report(f"consent {state.lower()}", {"transaction_hash": _send(contracts, account, call)})
         return
     with _http(relay_url) as client:
         query = {"member": account.address, "purpose": purpose, "granted": "true" if granted else "false"}
@@ -251,7 +251,7 @@ def claim(
     api: Annotated[
         str | None,
         typer.Option(
-            "--api", envvar="UNION_API_URL", help="where --direct reads your claim arguments (default: relay)"
+            "--api", envvar="UNION_API_URL", help="the union's API, where --direct reads your claim arguments"
         ),
     ] = None,
     rpc_url: RpcUrl = "http://127.0.0.1:8545",
@@ -267,19 +267,18 @@ def claim(
         with _http(relay_url) as client:
             _report("claimed", _call(client, "POST", "/v1/relay/claims", json={"account": address, "token": token}))
         return
-    source = api or relay
-    if not source:
+    if not api:
         raise ConfigurationError("--direct needs --api URL to read your claim arguments (cumulative amount and proof)")
     account = _signer(keystore, password_file)
-    with _http(source) as client:
-        arguments = _call(client, "GET", f"/v1/relay/claims/{account.address}", params={"token": token})
-    if int(arguments["claimable"]) == 0:
-        raise RelayRefusedError("NothingToClaim", f"{account.address} has nothing left to claim in {token}")
+    with _http(api) as client:
+        arguments = _call(client, "GET", f"/v1/members/{account.address}/claims/{token}")
+    cumulative = int(arguments["cumulative_amount"])
     contracts = _contracts(rpc_url, manifest)
-    call = contracts.distributor.functions.claim(
-        token, account.address, int(arguments["cumulativeAmount"]), list(arguments["proof"])
-    )
-    _report("claimed", {"transactionHash": _send(contracts, account, call)})
+    claimed = int(contracts.distributor.functions.claimed(token, account.address).call())
+    if cumulative <= claimed:  # read from the chain, not the API: the API may lag the chain
+        raise RelayRefusedError("nothing_to_claim", f"{account.address} has claimed all {claimed} of {token} already")
+    call = contracts.distributor.functions.claim(token, account.address, cumulative, list(arguments["proof"]))
+    _report("claimed", {"transaction_hash": _send(contracts, account, call)})
 
 
 # -- members ------------------------------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ Mount :data:`router` (``/v1/relay``) on the API app and put the one :class:`Rela
 """
 
 from api.relay.limits import RateLimit, TokenBuckets
-from api.relay.plans import ClaimArguments, PlanSource, TreePlanSource
+from api.relay.plans import ClaimArguments, PlanSource, StorePlanSource, TreePlanSource
 from api.relay.router import RelayServiceDep, error_response, get_relay_service, router
 from api.relay.service import RelayConfig, RelayService, RelayStatus, SubmissionResult, purpose_id_of
-from api.relay.settings import RelaySettings, StorePlanLoader, get_relay_settings, open_relay, relayer_account
+from api.relay.settings import RelaySettings, get_relay_settings, open_relay, relayer_account
 from api.relay.store import RELAY_LOCK_KEY, RelayLock, Submission, SubmissionLog
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
     "RelayServiceDep",
     "RelaySettings",
     "RelayStatus",
-    "StorePlanLoader",
+    "StorePlanSource",
     "Submission",
     "SubmissionLog",
     "SubmissionResult",

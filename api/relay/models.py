@@ -1,6 +1,8 @@
 """Request and response models of the relay: what a browser wallet or the CLI sends, and what it gets back.
 
-Every ``uint256`` crosses the wire as a decimal string (a proposal id is a 77-digit number, beyond what JavaScript's
+Request bodies use the names of the signed typed data's ``message`` (``proposalId``, ``purposeId`` …) so a client
+copies them as they are (snake_case names are accepted too); responses use the API's snake_case. Every ``uint256``
+crosses the wire as a decimal string (a proposal id is a 77-digit number, beyond what JavaScript's
 numbers hold exactly) and is accepted as a string or a JSON number; addresses are accepted in any case and returned
 checksummed; byte strings are ``0x`` hex.
 """
@@ -17,11 +19,9 @@ from voting.typed_data import VoteSupport
 
 __all__ = [
     "BallotRequest",
-    "ClaimArgumentsPublic",
     "ClaimRequest",
     "ConsentRequest",
     "HexData",
-    "RelayErrorPublic",
     "RelayStatusPublic",
     "SubmissionPublic",
     "TypedDataPublic",
@@ -123,43 +123,22 @@ class ClaimRequest(_Model):
 class SubmissionPublic(BaseModel):
     """A submitted transaction; ``duplicate`` is true when this exact request had been submitted before."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: str = Field(description="vote, consent or claim")
-    transaction_hash: str = Field(alias="transactionHash")
-    duplicate: bool = False
-    block_number: int | None = Field(default=None, alias="blockNumber")
-
-
-class ClaimArgumentsPublic(BaseModel):
-    """What ``claim(token, account, cumulativeAmount, proof)`` needs, and what is claimable now."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    account: str
-    token: str
-    cumulative_amount: Uint256 = Field(alias="cumulativeAmount")
-    claimed: Uint256
-    claimable: Uint256
-    proof: list[str]
+    transaction_hash: str
+    duplicate: bool = Field(default=False, description="this exact request was sent before: the same transaction")
+    block_number: int | None = Field(default=None, description="the block it was mined in (unknown for a duplicate)")
 
 
 class RelayStatusPublic(BaseModel):
     """Whether the relay accepts submissions, and who pays for them."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    chain_id: int = Field(alias="chainId")
+    chain_id: int
     relayer: str
     balance: Uint256
-    balance_floor: Uint256 = Field(alias="balanceFloor")
+    balance_floor: Uint256
     accepting: bool
     claims: bool = Field(description="whether claim arguments (stored plans) are available")
-
-
-class RelayErrorPublic(BaseModel):
-    """Every refusal: a stable ``error`` code, a sentence for people, and the values behind it."""
-
-    error: str
-    message: str
-    details: dict[str, Any] = Field(default_factory=dict)

@@ -1,23 +1,29 @@
-"""Where the relay finds a member's claim arguments: the cumulative amount and Merkle proof of the latest plan.
+"""Where the relay finds a member's claim arguments: the cumulative amount and Merkle proof of the funded plan.
 
 The distributor keeps one cumulative root per token; a claim needs the account's leaf in the tree of the plan that
-set that root. :class:`PlanSource` is what the relay asks; :class:`TreePlanSource` answers from the trees of the
-funded plans (each plan document carries its tree dump, OZ ``standard-v1``), given per token or loaded on demand
-by a callable — e.g. from the store's ``plans`` table, latest plan per token.
+set that root. :class:`PlanSource` is what the relay asks. :class:`StorePlanSource` answers from the store's
+``plans`` table (the planner's canonical documents, the read API's source too), choosing the plan whose root the
+distributor holds now — never a newer plan still being voted on; :class:`TreePlanSource` answers from trees in
+memory (a local chain, tests).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
+from sqlalchemy import Engine, func, inspect, select
+from web3.contract import Contract
 
+from api.plans import PLANS
 from treasury.merkle import StandardMerkleTree
+from treasury.proofs import ProofIndex
 
-__all__ = ["ClaimArguments", "PlanSource", "TreePlanSource"]
+__all__ = ["ClaimArguments", "PlanSource", "StorePlanSource", "TreePlanSource"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +43,13 @@ class PlanSource(Protocol):
 
 @dataclass
 class TreePlanSource:
-    """Claim arguments from Merkle trees of ``(address, uint256)`` leaves, one per token.
-
-    ``trees`` is consulted first; ``loader`` (if given) is asked for a token missing there — returning the tree of
-    the token's latest plan, or ``None`` — on every call, so a newly funded plan is picked up without a restart.
-    """
+    """Claim arguments from in-memory Merkle trees of ``(address, uint256)`` leaves, one per token."""
 
     trees: Mapping[str, StandardMerkleTree] = field(default_factory=dict)
-    loader: Callable[[ChecksumAddress], StandardMerkleTree | None] | None = None
     _indices: dict[str, dict[str, int]] = field(default_factory=dict, init=False)
 
     def claim_arguments(self, token: ChecksumAddress, account: ChecksumAddress) -> ClaimArguments | None:
         tree = self.trees.get(to_checksum_address(token))
-        if tree is None and self.loader is not None:
-            tree = self.loader(to_checksum_address(token))
         if tree is None:
             return None
         index = self._index(tree).get(account.lower())
@@ -67,3 +66,43 @@ class TreePlanSource:
             cached = {str(value[0]).lower(): i for i, value in enumerate(tree.values)}
             self._indices[tree.root] = cached
         return cached
+
+
+class StorePlanSource:
+    """Claim arguments from the stored plan whose root the distributor holds for the token now.
+
+    A proof index is built once per root (a stored plan never changes: its hash is the hash of its bytes) and kept;
+    a newly funded plan is picked up on the first claim after its root lands, without a restart.
+    """
+
+    def __init__(self, engine: Engine, distributor: Contract) -> None:
+        self._engine = engine
+        self._distributor = distributor
+        self._indices: dict[str, ProofIndex] = {}
+        self._lock = threading.Lock()
+
+    def claim_arguments(self, token: ChecksumAddress, account: ChecksumAddress) -> ClaimArguments | None:
+        root = bytes(self._distributor.functions.merkleRoot(token).call())
+        index = self._index(to_checksum_address(token), "0x" + root.hex())
+        if index is None or account not in index:
+            return None
+        leaf = index.claim(account)
+        return ClaimArguments(leaf.cumulative_amount, tuple(bytes.fromhex(node[2:]) for node in leaf.proof), root)
+
+    def _index(self, token: ChecksumAddress, root: str) -> ProofIndex | None:
+        with self._lock:
+            cached = self._indices.get(root)
+        if cached is not None:
+            return cached
+        if not inspect(self._engine).has_table(PLANS.name):
+            return None
+        with self._engine.connect() as connection:
+            document = connection.execute(
+                select(PLANS.c.document).where(PLANS.c.token == token, func.lower(PLANS.c.root) == root)
+            ).scalar()
+        if document is None:
+            return None
+        index = ProofIndex.from_json(document)
+        with self._lock:
+            self._indices[root] = index
+        return index

@@ -9,6 +9,7 @@ relay cannot pay.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Final
 
@@ -19,11 +20,9 @@ from fastapi.routing import APIRoute
 
 from api.relay.models import (
     BallotRequest,
-    ClaimArgumentsPublic,
     ClaimRequest,
     ConsentRequest,
     HexData,
-    RelayErrorPublic,
     RelayStatusPublic,
     SubmissionPublic,
     TypedDataPublic,
@@ -31,6 +30,7 @@ from api.relay.models import (
     parse_support,
 )
 from api.relay.service import RelayService, SubmissionResult, purpose_id_of
+from api.schemas.common import ErrorBodyPublic, ErrorPublic
 from union.errors import (
     ContractRevertError,
     InsufficientFundsError,
@@ -43,7 +43,6 @@ from union.errors import (
     UnionValueError,
 )
 from union.manifest import Address
-from union.types import ZERO_ADDRESS
 from voting.typed_data import VoteSupport
 
 __all__ = ["RelayServiceDep", "error_response", "get_relay_service", "router"]
@@ -63,8 +62,17 @@ _REFUSAL_STATUS: Final = {
 """Refusals that are not a conflict with the chain's current state (409, the default)."""
 
 
-def _error(status_code: int, error: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
-    body = RelayErrorPublic(error=error, message=message, details=details or {})
+def _code(reason: str) -> str:
+    """``AlreadyVoted`` -> ``already_voted``: the API's codes are snake_case."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", reason).lower()
+
+
+def _error(status_code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
+    body = ErrorPublic(
+        error=ErrorBodyPublic(
+            status=status_code, code=_code(reason), message=message, details=[details] if details else []
+        )
+    )
     return JSONResponse(status_code=status_code, content=body.model_dump(mode="json"))
 
 
@@ -117,10 +125,10 @@ class _RelayRoute(APIRoute):
 
 
 _REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
-    code: {"model": RelayErrorPublic, "description": description}
+    code: {"model": ErrorPublic, "description": description}
     for code, description in (
         (403, "the signer may not do this (no voting weight, not a member)"),
-        (404, "unknown proposal, or no stored plan / allocation for the account"),
+        (404, "unknown proposal, or no stored plan or allocation for the account"),
         (409, "conflicts with the chain's state (not active, already voted, stale nonce, nothing to claim)"),
         (422, "invalid request or signature, or the simulated transaction reverts (decoded reason)"),
         (429, "abuse limit reached; see Retry-After"),
@@ -226,28 +234,6 @@ def submit_consent(
     consent: ConsentRequest, relay: RelayServiceDep, request: Request, response: Response
 ) -> SubmissionPublic:
     return _submission(relay.submit_consent(consent, _client(request)), response)
-
-
-@router.get(
-    "/claims/{account}",
-    response_model=ClaimArgumentsPublic,
-    response_model_by_alias=True,
-    summary="A member's claim arguments from the latest funded plan",
-)
-def claim_arguments(
-    relay: RelayServiceDep,
-    account: Address,
-    token: Annotated[Address, Query(description="zero address = ETH")] = ZERO_ADDRESS,
-) -> ClaimArgumentsPublic:
-    arguments, claimed = relay.claim_arguments(token, account)
-    return ClaimArgumentsPublic(
-        account=account,
-        token=token,
-        cumulative_amount=arguments.cumulative_amount,
-        claimed=claimed,
-        claimable=max(0, arguments.cumulative_amount - claimed),
-        proof=["0x" + node.hex() for node in arguments.proof],
-    )
 
 
 @router.post(

@@ -7,23 +7,19 @@ it connects, takes the one-relay lock on the database, and returns the service t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
-from eth_typing import ChecksumAddress
 from pydantic import Field, SecretStr, model_validator
-from sqlalchemy import Engine, create_engine, inspect, text
-from web3.contract import Contract
+from sqlalchemy import create_engine
 
 from api.relay.limits import RateLimit
-from api.relay.plans import PlanSource, TreePlanSource
+from api.relay.plans import PlanSource, StorePlanSource
 from api.relay.service import RelayConfig, RelayService
 from api.relay.store import RelayLock, SubmissionLog
-from treasury.merkle import StandardMerkleTree
 from union.chain import TransactionSender, connect
 from union.contracts import UnionContracts
 from union.errors import ConfigurationError
@@ -31,7 +27,7 @@ from union.manifest import DeploymentManifest
 from union.settings import DEFAULT_STATE_DIR, ChainSettings
 from union.signers import LOCAL_CHAIN_IDS, load_keystore, read_password, signer_from_private_key
 
-__all__ = ["RelaySettings", "StorePlanLoader", "get_relay_settings", "open_relay", "relayer_account"]
+__all__ = ["RelaySettings", "get_relay_settings", "open_relay", "relayer_account"]
 
 
 class RelaySettings(ChainSettings):
@@ -85,37 +81,6 @@ def relayer_account(settings: RelaySettings, chain_id: int) -> LocalAccount:
     raise ConfigurationError("the relay needs a relayer key: UNION_RELAY_KEYSTORE and UNION_RELAY_PASSWORD_FILE")
 
 
-class StorePlanLoader:
-    """The tree of the plan a token's distributor root was funded with, read from the store's ``plans`` table.
-
-    A plan row is found by ``(token, root)`` with the root read from the distributor, so a claim always uses the
-    plan in force on chain — never a newer plan still being voted on. The document's ``tree`` is the OZ
-    ``standard-v1`` dump. Until the store has a ``plans`` table there is nothing to claim from.
-    """
-
-    def __init__(self, engine: Engine, distributor: Contract) -> None:
-        self._engine = engine
-        self._distributor = distributor
-        self._trees: dict[str, StandardMerkleTree] = {}
-
-    def __call__(self, token: ChecksumAddress) -> StandardMerkleTree | None:
-        root = "0x" + bytes(self._distributor.functions.merkleRoot(token).call()).hex()
-        if root in self._trees:
-            return self._trees[root]
-        if not inspect(self._engine).has_table("plans"):
-            return None
-        with self._engine.connect() as connection:
-            document = connection.execute(
-                text("SELECT document FROM plans WHERE token = :token AND lower(root) = :root"),
-                {"token": token, "root": root},
-            ).scalar()
-        if document is None:
-            return None
-        tree = StandardMerkleTree.load(json.loads(document)["tree"])
-        self._trees[root] = tree
-        return tree
-
-
 @contextmanager
 def open_relay(settings: RelaySettings, *, plans: PlanSource | None = None) -> Iterator[RelayService]:
     """Connect, hold the one-relay lock for the block's duration, and yield the relay service."""
@@ -133,7 +98,7 @@ def open_relay(settings: RelaySettings, *, plans: PlanSource | None = None) -> I
                 contracts,
                 TransactionSender(w3, account),
                 submissions=SubmissionLog(engine),
-                plans=plans or TreePlanSource(loader=StorePlanLoader(engine, contracts.distributor)),
+                plans=plans or StorePlanSource(engine, contracts.distributor),
                 config=settings.relay_config(),
             )
     finally:

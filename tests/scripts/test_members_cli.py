@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
 from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
@@ -149,7 +149,7 @@ def test_vote_refused_by_the_relay_is_one_clear_line(
     again = _run("vote", proposal_id, "for", *args)
 
     assert again.exit_code == 1
-    assert "AlreadyVoted" in again.output
+    assert "already_voted" in again.output
     assert len(again.output.strip().splitlines()) == 1
 
 
@@ -216,9 +216,24 @@ def test_claim_through_the_relay_and_directly_pays_exactly(
 ) -> None:
     allocations = {relay.members[1].address: 2 * ETHER, relay.members[2].address: ETHER + 1}
     tree = _fund_round(relay, allocations)
-    service = make_service(relay.union, plans=TreePlanSource({ZERO_ADDRESS: tree}))
+    plans = TreePlanSource({ZERO_ADDRESS: tree})
     union = relay.union.union
-    for url in _serve(relay_app(service)):
+    app_ = relay_app(make_service(relay.union, plans=plans))
+
+    @app_.get("/v1/members/{address}/claims/{token}")
+    def claim_arguments(address: str, token: str) -> dict[str, object]:
+        """The read API's claim arguments (its own tests check them against the indexed store)."""
+        arguments = plans.claim_arguments(to_checksum_address(token), to_checksum_address(address))
+        assert arguments is not None
+        proof = ["0x" + node.hex() for node in arguments.proof]
+        return {
+            "account": address,
+            "token": token,
+            "cumulative_amount": str(arguments.cumulative_amount),
+            "proof": proof,
+        }
+
+    for url in _serve(app_):
         relayed_member, direct_member = relay.members[1], relay.members[2]
         before = relay.union.balance_of(ZERO_ADDRESS, relayed_member.address)
         # A relayed claim needs no password: the keystore's address is enough, and the distributor pays the account.
@@ -239,6 +254,13 @@ def test_claim_through_the_relay_and_directly_pays_exactly(
         assert direct.exit_code == 0, direct.output
         claimed = relay.union.contracts.distributor.functions.claimed(ZERO_ADDRESS, direct_member.address).call()
         assert claimed == ETHER + 1
+
+        again = _run(
+            "claim", "--keystore", _keystore(tmp_path / "again", direct_member), "--password-file", password_file,
+            "--direct", "--api", url, "--rpc-url", union.anvil.rpc_url, "--manifest", union.manifest_path,
+        )  # fmt: skip
+        assert again.exit_code == 1
+        assert "claimed all" in again.output
 
 
 def test_member_show_prints_the_statement_from_the_api(tmp_path: Path) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from eth_account import Account
+from eth_utils import keccak
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, insert
 
-from api.relay import TreePlanSource
+from api.plans import PLANS
+from api.relay import StorePlanSource, TreePlanSource
 from tests.api.relay.conftest import RelayEnv, make_service, relay_app
 from tests.helpers.driver import UnionDriver
 from treasury.merkle import StandardMerkleTree
@@ -38,10 +44,26 @@ def _fund_round(relay: RelayEnv, allocations: dict[str, int]) -> StandardMerkleT
 
 
 @pytest.fixture
-def funded(relay: RelayEnv) -> tuple[RelayEnv, dict[str, int]]:
+def funded(relay: RelayEnv, tmp_path: Path) -> tuple[RelayEnv, dict[str, int]]:
+    """A funded round, its plan stored as the planner stores it, and the relay reading claims from that store."""
     allocations = {relay.members[1].address: 3 * ETHER, relay.members[2].address: 5 * ETHER + 7}
     tree = _fund_round(relay, allocations)
-    relay.service = make_service(relay.union, plans=TreePlanSource({ZERO_ADDRESS: tree}))
+    engine = create_engine(f"sqlite:///{tmp_path / 'union.db'}")
+    PLANS.metadata.create_all(engine, tables=[PLANS])
+    document = json.dumps({"token": ZERO_ADDRESS, "root": tree.root, "tree": tree.dump()})
+    with engine.begin() as connection:
+        connection.execute(
+            insert(PLANS).values(
+                plan_hash="0x" + keccak(text=document).hex(),
+                token=ZERO_ADDRESS,
+                from_epoch=0,
+                through_epoch=1,
+                root=tree.root,
+                document=document,
+                created_at=0.0,
+            )
+        )
+    relay.service = make_service(relay.union, plans=StorePlanSource(engine, relay.union.contracts.distributor))
     relay.client = TestClient(relay_app(relay.service))
     return relay, allocations
 
@@ -58,22 +80,9 @@ def test_relayed_claim_pays_the_member_exactly_and_the_relayer_pays_the_gas(
     assert response.status_code == 201, response.text
     assert response.json()["kind"] == "claim"
     assert relay.union.balance_of(ZERO_ADDRESS, member) == before + allocations[member]
-    receipt = relay.union.w3.eth.get_transaction_receipt(response.json()["transactionHash"])
+    receipt = relay.union.w3.eth.get_transaction_receipt(response.json()["transaction_hash"])
     assert receipt["from"] == relay.relayer.address
     assert relay.union.contracts.distributor.functions.claimed(ZERO_ADDRESS, member).call() == allocations[member]
-
-
-def test_claim_arguments_show_cumulative_claimed_and_claimable(funded: tuple[RelayEnv, dict[str, int]]) -> None:
-    relay, allocations = funded
-    member = relay.members[1].address
-
-    response = relay.client.get(f"/v1/relay/claims/{member}")
-
-    assert response.status_code == 200
-    body = response.json()
-    assert body["cumulativeAmount"] == str(allocations[member])
-    assert (body["claimed"], body["claimable"]) == ("0", str(allocations[member]))
-    assert all(len(node) == 66 for node in body["proof"])
 
 
 def test_same_claim_twice_returns_the_same_transaction(funded: tuple[RelayEnv, dict[str, int]]) -> None:
@@ -85,7 +94,7 @@ def test_same_claim_twice_returns_the_same_transaction(funded: tuple[RelayEnv, d
     second = relay.client.post("/v1/relay/claims", json={"account": member})
 
     assert (first.status_code, second.status_code) == (201, 200)
-    assert second.json()["transactionHash"] == first.json()["transactionHash"]
+    assert second.json()["transaction_hash"] == first.json()["transaction_hash"]
     assert relay.relayer_nonce() == nonce_before + 1
 
 
@@ -93,11 +102,12 @@ def test_relay_refuses_a_claim_when_everything_was_claimed(funded: tuple[RelayEn
     relay, _ = funded
     member = relay.members[1]
     # The member claimed directly (paying gas); a relay that never saw that claim must not send a useless one.
-    arguments = relay.client.get(f"/v1/relay/claims/{member.address}").json()
+    arguments = relay.service.plans.claim_arguments(ZERO_ADDRESS, member.address) if relay.service.plans else None
+    assert arguments is not None
     relay.union.transact(
         member,
         relay.union.contracts.distributor.functions.claim(
-            ZERO_ADDRESS, member.address, int(arguments["cumulativeAmount"]), arguments["proof"]
+            ZERO_ADDRESS, member.address, arguments.cumulative_amount, list(arguments.proof)
         ),
     )
     nonce_before = relay.relayer_nonce()
@@ -105,7 +115,7 @@ def test_relay_refuses_a_claim_when_everything_was_claimed(funded: tuple[RelayEn
     response = relay.client.post("/v1/relay/claims", json={"account": member.address})
 
     assert response.status_code == 409
-    assert response.json()["error"] == "NothingToClaim"
+    assert response.json()["error"]["code"] == "nothing_to_claim"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -116,7 +126,7 @@ def test_relay_refuses_a_claim_for_an_account_without_allocation(funded: tuple[R
     response = relay.client.post("/v1/relay/claims", json={"account": Account.create().address})
 
     assert response.status_code == 404
-    assert response.json()["error"] == "NoAllocation"
+    assert response.json()["error"]["code"] == "no_allocation"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -129,7 +139,7 @@ def test_relay_refuses_claims_from_a_plan_that_is_not_funded(relay: RelayEnv) ->
     response = client.post("/v1/relay/claims", json={"account": relay.members[1].address})
 
     assert response.status_code == 409
-    assert response.json()["error"] == "PlanNotFunded"
+    assert response.json()["error"]["code"] == "plan_not_funded"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -137,4 +147,14 @@ def test_relay_without_plans_says_claims_are_unavailable(relay: RelayEnv) -> Non
     response = relay.client.post("/v1/relay/claims", json={"account": relay.members[1].address})
 
     assert response.status_code == 404
-    assert response.json()["error"] == "ClaimsUnavailable"
+    assert response.json()["error"]["code"] == "claims_unavailable"
+
+
+def test_store_without_a_plan_for_the_funded_root_has_nothing_to_claim(relay: RelayEnv, tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # not even a plans table yet
+    service = make_service(relay.union, plans=StorePlanSource(engine, relay.union.contracts.distributor))
+
+    response = TestClient(relay_app(service)).post("/v1/relay/claims", json={"account": relay.members[1].address})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "no_allocation"

@@ -76,7 +76,7 @@ def test_same_consent_change_sent_twice_returns_the_same_transaction(relay: Rela
     second = relay.client.post("/v1/relay/consent", json=body)
 
     assert (first.status_code, second.status_code) == (201, 200)
-    assert second.json()["transactionHash"] == first.json()["transactionHash"]
+    assert second.json()["transaction_hash"] == first.json()["transaction_hash"]
     assert relay.relayer_nonce() == nonce_before + 1
 
 
@@ -84,7 +84,7 @@ def _refused(relay: RelayEnv, body: dict[str, Any], status: int, error: str) -> 
     nonce_before = relay.relayer_nonce()
     response = relay.client.post("/v1/relay/consent", json=body)
     assert response.status_code == status, response.text
-    assert response.json()["error"] == error
+    assert response.json()["error"]["code"] == error
     assert relay.relayer_nonce() == nonce_before
     assert not _consent(relay, str(body["member"]))
 
@@ -93,7 +93,7 @@ def test_relay_refuses_a_tampered_consent_signature(relay: RelayEnv) -> None:
     body = _signed(relay, relay.members[0])
     signature = bytearray(bytes.fromhex(body["signature"][2:]))
     signature[5] ^= 0xFF
-    _refused(relay, body | {"signature": "0x" + signature.hex()}, 422, "InvalidSignature")
+    _refused(relay, body | {"signature": "0x" + signature.hex()}, 422, "invalid_signature")
 
 
 def test_relay_refuses_a_consent_signed_for_another_chain(relay: RelayEnv) -> None:
@@ -101,31 +101,31 @@ def test_relay_refuses_a_consent_signed_for_another_chain(relay: RelayEnv) -> No
     payload = _payload(relay, member.address).json()
     payload["domain"]["chainId"] = 10
     body = _body(payload, sign_payload(member, json.dumps(payload)))
-    _refused(relay, body, 422, "WrongChain")
+    _refused(relay, body, 422, "wrong_chain")
     del body["chainId"]
-    _refused(relay, body, 422, "InvalidSignature")
+    _refused(relay, body, 422, "invalid_signature")
 
 
 def test_relay_refuses_a_consent_with_a_stale_nonce(relay: RelayEnv) -> None:
     member = relay.members[0]
     stale = _signed(relay, member, True)
     assert relay.client.post("/v1/relay/consent", json=_signed(relay, member, False)).status_code == 201
-    _refused(relay, stale, 409, "StaleNonce")
+    _refused(relay, stale, 409, "stale_nonce")
 
 
 def test_relay_refuses_a_consent_from_a_non_member(relay: RelayEnv) -> None:
-    _refused(relay, _signed(relay, Account.create()), 403, "NotMember")
+    _refused(relay, _signed(relay, Account.create()), 403, "not_member")
 
 
 def test_relay_refuses_an_expired_consent_signature(relay: RelayEnv) -> None:
     body = _signed(relay, relay.members[0], deadline=str(relay.union.now() + 30))
     relay.union.advance(60)
-    _refused(relay, body, 422, "ExpiredSignature")
+    _refused(relay, body, 422, "expired_signature")
 
 
 def test_relay_refuses_a_consent_changed_after_signing(relay: RelayEnv) -> None:
     body = _signed(relay, relay.members[0], False) | {"granted": True}
-    _refused(relay, body, 422, "InvalidSignature")
+    _refused(relay, body, 422, "invalid_signature")
 
 
 def test_consent_payload_for_an_unregistered_purpose_is_refused(relay: RelayEnv) -> None:
@@ -134,4 +134,4 @@ def test_consent_payload_for_an_unregistered_purpose_is_refused(relay: RelayEnv)
         params={"member": relay.members[0].address, "purpose": "astrology", "granted": "true"},
     )
     assert response.status_code == 422
-    assert response.json()["error"] == "UnknownPurpose"
+    assert response.json()["error"]["code"] == "unknown_purpose"

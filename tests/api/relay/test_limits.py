@@ -54,7 +54,7 @@ def test_relay_limits_ballots_per_voter_with_429_and_retry_after(relay: RelayEnv
     limited = relay.vote(ballot)
 
     assert limited.status_code == 429
-    assert limited.json()["error"] == "RateLimited"
+    assert limited.json()["error"]["code"] == "rate_limited"
     assert limited.headers["Retry-After"] == "60"
     assert relay.relayer_nonce() == nonce_before
     assert relay.vote(relay.signed_ballot(relay.members[2], second)).status_code == 201  # another voter is fine
@@ -82,12 +82,12 @@ def test_relay_below_its_balance_floor_refuses_with_503_and_sends_nothing(relay:
     response = relay.vote(relay.signed_ballot(relay.members[1], proposal_id))
 
     assert response.status_code == 503
-    assert response.json()["error"] == "RelayerUnderfunded"
-    assert "floor" in response.json()["message"]
+    assert response.json()["error"]["code"] == "relayer_underfunded"
+    assert "floor" in response.json()["error"]["message"]
     assert relay.relayer_nonce() == nonce_before
     status = relay.client.get("/v1/relay/status").json()
     assert status["accepting"] is False
-    assert status["balanceFloor"] == str(balance + 1)
+    assert status["balance_floor"] == str(balance + 1)
 
 
 def test_api_instance_without_the_relay_answers_503() -> None:
@@ -96,4 +96,4 @@ def test_api_instance_without_the_relay_answers_503() -> None:
     response = client.get("/v1/relay/status")
 
     assert response.status_code == 503
-    assert response.json()["error"] == "RelayDisabled"
+    assert response.json()["error"]["code"] == "relay_disabled"

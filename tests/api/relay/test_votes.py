@@ -60,7 +60,7 @@ def test_relay_accepts_a_ballot_signed_from_the_json_a_browser_wallet_receives(r
     body = response.json()
     assert body["kind"] == "vote"
     assert body["duplicate"] is False
-    receipt = relay.union.w3.eth.get_transaction_receipt(body["transactionHash"])
+    receipt = relay.union.w3.eth.get_transaction_receipt(body["transaction_hash"])
     assert receipt["status"] == 1
     assert receipt["from"] == relay.relayer.address
     governor = relay.union.contracts.governor.functions
@@ -79,7 +79,7 @@ def test_ballot_with_a_reason_is_cast_with_that_reason(relay: RelayEnv) -> None:
     response = relay.vote(body)
 
     assert response.status_code == 201, response.text
-    receipt = relay.union.w3.eth.get_transaction_receipt(response.json()["transactionHash"])
+    receipt = relay.union.w3.eth.get_transaction_receipt(response.json()["transaction_hash"])
     (event,) = relay.union.contracts.governor.events.VoteCastWithParams().process_receipt(receipt) or [None]
     if event is None:
         (event,) = relay.union.contracts.governor.events.VoteCast().process_receipt(receipt)
@@ -97,7 +97,7 @@ def test_same_ballot_sent_twice_returns_the_same_transaction(relay: RelayEnv) ->
 
     assert first.status_code == 201
     assert second.status_code == 200
-    assert second.json()["transactionHash"] == first.json()["transactionHash"]
+    assert second.json()["transaction_hash"] == first.json()["transaction_hash"]
     assert second.json()["duplicate"] is True
     assert relay.relayer_nonce() == nonce_before + 1
 
@@ -126,8 +126,8 @@ def test_relay_refuses_a_wallet_ballot_its_owner_did_not_sign(relay: RelayEnv) -
     response = relay.vote(relay.signed_ballot(LocalAccounts.member(21), proposal_id, "for", voter=wallet.address))
 
     assert response.status_code == 422
-    assert response.json()["error"] == "InvalidSignature"
-    assert "EIP-1271" in response.json()["message"]
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert "EIP-1271" in response.json()["error"]["message"]
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -144,7 +144,7 @@ def test_relay_refuses_a_tampered_signature_and_sends_nothing(relay: RelayEnv) -
     response = relay.vote(_tampered(relay.signed_ballot(relay.members[1], proposal_id)))
 
     assert response.status_code == 422
-    assert response.json()["error"] == "InvalidSignature"
+    assert response.json()["error"]["code"] == "invalid_signature"
     assert relay.relayer_nonce() == nonce_before
     assert not relay.union.contracts.governor.functions.hasVoted(proposal_id, relay.members[1].address).call()
 
@@ -157,7 +157,7 @@ def test_relay_refuses_a_ballot_changed_after_signing(relay: RelayEnv) -> None:
     response = relay.vote(body)
 
     assert response.status_code == 422
-    assert response.json()["error"] == "InvalidSignature"
+    assert response.json()["error"]["code"] == "invalid_signature"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -176,7 +176,7 @@ def test_relay_refuses_a_ballot_signed_for_another_chain(relay: RelayEnv, declar
     refused = relay.vote(body)
 
     assert refused.status_code == 422
-    assert refused.json()["error"] == ("WrongChain" if declare_chain else "InvalidSignature")
+    assert refused.json()["error"]["code"] == ("wrong_chain" if declare_chain else "invalid_signature")
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -191,8 +191,8 @@ def test_relay_refuses_a_stale_nonce(relay: RelayEnv) -> None:
     response = relay.vote(stale)
 
     assert response.status_code == 409
-    assert response.json()["error"] == "StaleNonce"
-    assert response.json()["details"] == {"signedNonce": "0", "currentNonce": "1"}
+    assert response.json()["error"]["code"] == "stale_nonce"
+    assert response.json()["error"]["details"] == [{"signedNonce": "0", "currentNonce": "1"}]
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -204,7 +204,7 @@ def test_relay_refuses_a_non_member(relay: RelayEnv) -> None:
     response = relay.vote(relay.signed_ballot(outsider, proposal_id))
 
     assert response.status_code == 403
-    assert response.json()["error"] == "NoVotingWeight"
+    assert response.json()["error"]["code"] == "no_voting_weight"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -217,7 +217,7 @@ def test_relay_refuses_a_member_admitted_after_the_snapshot(relay: RelayEnv) -> 
     response = relay.vote(relay.signed_ballot(latecomer, proposal_id))
 
     assert response.status_code == 403
-    assert response.json()["error"] == "NoVotingWeight"
+    assert response.json()["error"]["code"] == "no_voting_weight"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -232,8 +232,8 @@ def test_relay_refuses_a_proposal_that_is_not_active(relay: RelayEnv) -> None:
     response = relay.vote(body)
 
     assert response.status_code == 409
-    assert response.json()["error"] == "ProposalNotActive"
-    assert response.json()["details"]["state"] == "pending"
+    assert response.json()["error"]["code"] == "proposal_not_active"
+    assert response.json()["error"]["details"][0]["state"] == "pending"
     assert relay.relayer_nonce() == nonce_before
 
 
@@ -241,7 +241,7 @@ def test_relay_refuses_an_unknown_proposal(relay: RelayEnv) -> None:
     response = relay.ballot_payload(12345, "for", relay.members[1].address)
 
     assert response.status_code == 404
-    assert response.json()["error"] == "UnknownProposal"
+    assert response.json()["error"]["code"] == "unknown_proposal"
 
 
 def test_relay_refuses_a_double_vote(relay: RelayEnv) -> None:
@@ -254,7 +254,7 @@ def test_relay_refuses_a_double_vote(relay: RelayEnv) -> None:
     response = relay.vote(second_ballot)
 
     assert response.status_code == 409
-    assert response.json()["error"] == "AlreadyVoted"
+    assert response.json()["error"]["code"] == "already_voted"
     assert relay.relayer_nonce() == nonce_before
 
 
