@@ -285,17 +285,17 @@ def _build_nodes(leaves_in_order: list[bytes], executor: Executor | None) -> lis
 class _Pairs(Sequence[LeafValue]):
     """``zip(accounts, amounts)`` as a sequence, so a million-leaf tree keeps two lists instead of a million tuples."""
 
-    __slots__ = ("_accounts", "_amounts")
+    __slots__ = ("accounts", "amounts")
 
     def __init__(self, accounts: Sequence[str], amounts: Sequence[int]) -> None:
-        self._accounts = accounts
-        self._amounts = amounts
+        self.accounts = accounts
+        self.amounts = amounts
 
     def __len__(self) -> int:
-        return len(self._accounts)
+        return len(self.accounts)
 
     def __iter__(self) -> Iterator[LeafValue]:
-        return zip(self._accounts, self._amounts, strict=True)
+        return zip(self.accounts, self.amounts, strict=True)
 
     @overload
     def __getitem__(self, index: int) -> LeafValue: ...
@@ -303,8 +303,8 @@ class _Pairs(Sequence[LeafValue]):
     def __getitem__(self, index: slice) -> Sequence[LeafValue]: ...
     def __getitem__(self, index: int | slice) -> LeafValue | Sequence[LeafValue]:
         if isinstance(index, slice):
-            return list(zip(self._accounts[index], self._amounts[index], strict=True))
-        return (self._accounts[index], self._amounts[index])
+            return list(zip(self.accounts[index], self.amounts[index], strict=True))
+        return (self.accounts[index], self.amounts[index])
 
 
 class StandardMerkleTree:
@@ -352,14 +352,20 @@ class StandardMerkleTree:
             for place, leaf in enumerate(self._sorted_hashes):
                 next_place.setdefault(leaf, place)
             indices = array("Q", bytes(8 * len(self._values)))
-            for value_index, value in enumerate(self._values):
-                leaf = leaf_hash(self._leaf_encoding, value)
+            for value_index, leaf in enumerate(self._value_leaf_hashes()):
                 place = next_place[leaf]
                 next_place[leaf] = place + 1
                 indices[value_index] = last - place
             self._tree_indices_cache = indices
             self._sorted_hashes = None
         return self._tree_indices_cache
+
+    def _value_leaf_hashes(self) -> list[bytes]:
+        """Every value's leaf hash, in value order (the fast path for the distributor's leaves)."""
+        values = self._values
+        if isinstance(values, _Pairs):
+            return list(map(_hash_encoded_leaf, _encode_address_amounts(values.accounts, values.amounts)))
+        return [leaf_hash(self._leaf_encoding, value) for value in values]
 
     # construction
 
@@ -471,10 +477,16 @@ class StandardMerkleTree:
             "leafEncoding": list(self._leaf_encoding),
             "tree": [_node_hex(node) for node in self._tree],
             "values": [
-                {"value": _json_value(value), "treeIndex": tree_index}
-                for value, tree_index in zip(self._values, self._tree_indices, strict=True)
+                {"value": value, "treeIndex": tree_index}
+                for value, tree_index in zip(self._json_values(), self._tree_indices, strict=True)
             ],
         }
+
+    def _json_values(self) -> list[Any]:
+        values = self._values
+        if isinstance(values, _Pairs):
+            return [[account, str(amount)] for account, amount in zip(values.accounts, values.amounts, strict=True)]
+        return [_json_value(value) for value in values]
 
     # reading
 

@@ -10,13 +10,13 @@ Its bytes are canonical — keys sorted, no whitespace, amounts as decimal strin
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from operator import attrgetter
 from typing import Annotated, Any, Final, Literal
 
 from eth_typing import ChecksumAddress, HexStr
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from treasury._keccak import keccak256
@@ -183,6 +183,7 @@ class Plan(_Document):
     tree: dict[str, Any] | None = Field(description="the standard-v1 dump of the (account, cumulative) tree")
     root: HexStr
     totals: TotalsDoc
+    _canonical: bytes | None = PrivateAttr(default=None)
 
     @classmethod
     def from_inputs(cls, inputs: PlanInputs, *, executor: Executor | None = None) -> Plan:
@@ -231,8 +232,16 @@ class Plan(_Document):
             raise UnionValueError(f"not a valid dividend plan: {error}") from error
 
     def canonical_bytes(self) -> bytes:
-        """The document's canonical bytes: what is stored, served and hashed."""
-        return canonical_json(self.model_dump(mode="json", by_alias=True))
+        """The document's canonical bytes: what is stored, served and hashed (computed once; the model is frozen)."""
+        if self._canonical is None:
+            self._canonical = canonical_json(json.loads(self.model_dump_json(by_alias=True)))
+        return self._canonical
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Plan:
+        """A copy (``update`` changes fields); its canonical bytes are recomputed, never inherited."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied._canonical = None
+        return copied
 
     @property
     def plan_hash(self) -> HexStr:

@@ -58,6 +58,14 @@ def test_plan_records_inputs_policy_per_epoch_and_every_stage() -> None:
     assert plan.root == plan.tree["tree"][0]
 
 
+def test_a_changed_copy_of_a_plan_has_another_hash() -> None:
+    plan = Plan.from_inputs(small_history().inputs(0, 2))
+    original_hash = plan.plan_hash
+    changed = plan.model_copy(update={"root": "0x" + "ee" * 32})
+    assert changed.plan_hash != original_hash
+    assert plan.plan_hash == original_hash
+
+
 def test_amounts_must_be_canonical_decimal_strings() -> None:
     document = json.loads(Plan.from_inputs(small_history().inputs(0, 1)).canonical_bytes())
     document["totals"]["amount"] = "0123"
