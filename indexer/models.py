@@ -36,6 +36,8 @@ __all__ = [
     "IndexerStatus",
     "Member",
     "MembershipChange",
+    "Plan",
+    "PlanVerification",
     "Proposal",
     "ProposalAction",
     "ProposalStateChange",
@@ -343,6 +345,35 @@ class Vote(_FromLog, Base):
     params: Mapped[str] = mapped_column(Text)
     tx_from: Mapped[str] = mapped_column(_ADDRESS)
     relayed: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_votes_voter", "voter"),)
+
+
+class Plan(Base):
+    """A dividend plan document, stored by the planner: identified by its hash, never touched by a rollback.
+
+    ``document`` is the canonical JSON exactly as hashed (``keccak(document) == plan_hash``), served byte for byte.
+    """
+
+    __tablename__ = "plans"
+    plan_hash: Mapped[str] = mapped_column(_HASH, primary_key=True)
+    token: Mapped[str] = mapped_column(_ADDRESS)
+    from_epoch: Mapped[int] = mapped_column(BigInteger)
+    through_epoch: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[str] = mapped_column(_HASH)
+    document: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+    __table_args__ = (Index("ix_plans_token_through_epoch", "token", "through_epoch"),)
+
+
+class PlanVerification(Base):
+    """One independent recomputation of a plan: whether it reproduced the published one, and what differed."""
+
+    __tablename__ = "plan_verifications"
+    plan_hash: Mapped[str] = mapped_column(_HASH, primary_key=True, index=True)
+    checked_at: Mapped[float] = mapped_column(Float, primary_key=True)
+    proposal_id: Mapped[str | None] = mapped_column(_UINT)
+    reproduced: Mapped[bool] = mapped_column(Boolean)
+    differences: Mapped[str] = mapped_column(Text)
 
 
 EVENT_ROW_MODELS: tuple[type[Base], ...] = (
@@ -368,4 +399,13 @@ EVENT_ROW_MODELS: tuple[type[Base], ...] = (
 )
 """Tables whose rows each come from one log (or one proposal action): a rollback deletes them by block."""
 
-ALL_MODELS: tuple[type[Base], ...] = (IndexerCursor, IndexerStatus, Block, Member, Epoch, *EVENT_ROW_MODELS)
+ALL_MODELS: tuple[type[Base], ...] = (
+    IndexerCursor,
+    IndexerStatus,
+    Block,
+    Member,
+    Epoch,
+    Plan,
+    PlanVerification,
+    *EVENT_ROW_MODELS,
+)

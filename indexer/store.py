@@ -7,6 +7,7 @@ the next run resumes exactly after the cursor. :meth:`Store.rollback_to` undoes 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
@@ -18,6 +19,7 @@ from typing import Any, cast
 import psycopg
 from alembic import command
 from alembic.config import Config
+from eth_utils import keccak
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
 from sqlalchemy.engine import make_url
@@ -44,10 +46,12 @@ from indexer.models import (
     IndexerStatus,
     Member,
     MembershipChange,
+    Plan,
+    PlanVerification,
     TreasuryMovement,
 )
 from indexer.registry import HandlerRegistry
-from union.errors import StoreStateError
+from union.errors import StoreStateError, UnionValueError
 from union.events import ContractEvents, DecodedEvent, args_to_json
 
 __all__ = [
@@ -489,6 +493,60 @@ class Store:
             )
         logger.warning("rolled back to block %d", ancestor, extra={"block": ancestor, "rows_deleted": deleted})
         return deleted
+
+    def put_plan(
+        self,
+        plan_hash: str,
+        token: str,
+        from_epoch: int,
+        through_epoch: int,
+        root: str,
+        document: str,
+        created_at: float,
+    ) -> bool:
+        """Store a plan document; idempotent (the same hash again changes nothing). Returns whether it was new.
+
+        Refuses (``UnionValueError``) a document whose keccak is not ``plan_hash``: the store serves documents byte
+        for byte, so what it holds must be exactly what was hashed.
+        """
+        digest = "0x" + keccak(document.encode()).hex()
+        if digest != plan_hash.lower():
+            raise UnionValueError(f"plan document hashes to {digest}, not {plan_hash}")
+        with self.engine.begin() as connection:
+            if connection.execute(select(Plan.plan_hash).where(Plan.plan_hash == digest)).first() is not None:
+                return False
+            connection.execute(
+                insert(Plan).values(
+                    plan_hash=digest,
+                    token=token,
+                    from_epoch=from_epoch,
+                    through_epoch=through_epoch,
+                    root=root.lower(),
+                    document=document,
+                    created_at=created_at,
+                )
+            )
+        return True
+
+    def record_verification(
+        self,
+        plan_hash: str,
+        proposal_id: int | str | None,
+        reproduced: bool,
+        differences: Sequence[object],
+        checked_at: float,
+    ) -> None:
+        """Record one independent recomputation of a plan (``differences`` empty when it reproduced)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(PlanVerification).values(
+                    plan_hash=plan_hash.lower(),
+                    checked_at=checked_at,
+                    proposal_id=None if proposal_id is None else str(proposal_id),
+                    reproduced=reproduced,
+                    differences=json.dumps(list(differences), separators=(",", ":"), default=str),
+                )
+            )
 
     def record_status(self, *, clock: Callable[[], float] = time.time, **figures: Any) -> None:
         """Update the health figures (``head``, ``target``, speeds, ``last_error`` …) in their own transaction."""
