@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from union.manifest import Address
+from api.schemas.common import AddressParam as Address
 from union.types import ZERO_ADDRESS
 from voting.typed_data import VoteSupport
 
@@ -43,11 +43,30 @@ def _parse_uint(value: object) -> object:
     return value
 
 
+def _in_uint256_range(value: int) -> int:
+    if not 0 <= value < _UINT256_LIMIT:
+        raise ValueError(f"{value} is not a uint256 (0 ≤ n < 2**256)")
+    return value
+
+
 Uint256 = Annotated[
     int,
     BeforeValidator(_parse_uint),
-    Field(ge=0, lt=_UINT256_LIMIT),
+    AfterValidator(_in_uint256_range),
     PlainSerializer(str, return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^([0-9]{1,78}|0x[0-9a-fA-F]{1,64})$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "a uint256: decimal digits (or 0x hex, or a JSON number when exact)",
+        },
+        mode="validation",
+    ),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^[0-9]{1,78}$", "description": "a uint256, decimal"}, "serialization"
+    ),
 ]
 """A ``uint256``: accepted as a JSON number or a decimal / hex string, always written as a decimal string."""
 
@@ -64,10 +83,26 @@ def parse_support(value: object) -> object:
     return value
 
 
+def _support_range(value: int) -> int:
+    if value not in (0, 1, 2):
+        raise ValueError(f"support is 0 (against), 1 (for) or 2 (abstain), not {value}")
+    return value
+
+
 Support = Annotated[
     int,
     BeforeValidator(parse_support),
-    Field(ge=0, le=2, description="0 = against, 1 = for, 2 = abstain (or the words)"),
+    AfterValidator(_support_range),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "enum": [0, 1, 2]},
+                {"type": "string", "enum": ["for", "against", "abstain", "0", "1", "2"]},
+            ],
+            "description": "0 = against, 1 = for, 2 = abstain (or the words)",
+        },
+        mode="validation",
+    ),
 ]
 
 

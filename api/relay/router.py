@@ -30,6 +30,7 @@ from api.relay.models import (
     parse_support,
 )
 from api.relay.service import RelayService, SubmissionResult, purpose_id_of
+from api.schemas.common import AddressParam as Address
 from api.schemas.common import ErrorBodyPublic, ErrorPublic
 from union.errors import (
     ContractRevertError,
@@ -42,7 +43,6 @@ from union.errors import (
     UnionError,
     UnionValueError,
 )
-from union.manifest import Address
 from voting.typed_data import VoteSupport
 
 __all__ = ["RelayServiceDep", "error_response", "get_relay_service", "router"]

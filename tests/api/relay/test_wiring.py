@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,29 @@ def test_relay_answers_are_never_cached(relay: RelayEnv) -> None:
 
     assert payload.headers["Cache-Control"] == "no-store"
     assert (refusal.status_code, refusal.headers["Cache-Control"]) == (404, "no-store")
+
+
+def test_openapi_documents_every_relay_endpoint_with_standard_json_schema() -> None:
+    document = relay_app(None).openapi()
+
+    assert set(document["paths"]) == {
+        "/v1/relay/status",
+        "/v1/relay/typed-data/ballot",
+        "/v1/relay/votes",
+        "/v1/relay/typed-data/consent",
+        "/v1/relay/consent",
+        "/v1/relay/claims",
+    }
+    ballot = document["components"]["schemas"]["BallotRequest"]["properties"]
+    assert {"type": "string", "pattern": r"^([0-9]{1,78}|0x[0-9a-fA-F]{1,64})$"} in ballot["proposalId"]["anyOf"]
+    assert '"ge"' not in json.dumps(document)  # only standard keywords: schemathesis and clients read them
+    assert "409" in document["paths"]["/v1/relay/votes"]["post"]["responses"]
+
+
+def test_an_address_with_a_wrong_checksum_is_a_422_naming_the_right_one(relay: RelayEnv) -> None:
+    wrong = relay.members[1].address.swapcase().replace("0X", "0x")
+
+    response = relay.client.get("/v1/relay/typed-data/ballot", params={"proposalId": 1, "support": 1, "voter": wrong})
+
+    assert response.status_code == 422
+    assert relay.members[1].address in response.text
