@@ -21,6 +21,7 @@ import fcntl
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -63,11 +64,16 @@ class Submission:
 
 
 class SubmissionLog:
-    """Request key → transaction, in memory and (when an engine is given) in the ``relay_submissions`` table."""
+    """Request key → transaction, in memory and (when an engine is given) in the ``relay_submissions`` table.
 
-    def __init__(self, engine: Engine | None = None) -> None:
+    The memory holds the most recent ``cache_size`` submissions; the table holds them all. Without a table an old
+    entry may be forgotten — harmless, since its nonce is used on chain and the relay refuses the request anyway.
+    """
+
+    def __init__(self, engine: Engine | None = None, *, cache_size: int = 100_000) -> None:
         self._engine = engine
-        self._cache: dict[str, Submission] = {}
+        self._cache_size = cache_size
+        self._cache: OrderedDict[str, Submission] = OrderedDict()
         self._lock = threading.Lock()
         if engine is not None:
             _metadata.create_all(engine, tables=[_submissions], checkfirst=True)
@@ -86,9 +92,15 @@ class SubmissionLog:
         if row is None:
             return None
         found = Submission(request_key, row.kind, row.subject, row.transaction_hash)
-        with self._lock:
-            self._cache[request_key] = found
+        self._remember(found)
         return found
+
+    def _remember(self, submission: Submission) -> None:
+        with self._lock:
+            self._cache[submission.request_key] = submission
+            self._cache.move_to_end(submission.request_key)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
 
     def record(self, submission: Submission) -> None:
         """Remember a sent transaction (durably first, so a crash right after sending still finds it)."""
@@ -103,8 +115,7 @@ class SubmissionLog:
                         created_at=int(time.time()),
                     )
                 )
-        with self._lock:
-            self._cache[submission.request_key] = submission
+        self._remember(submission)
 
     def forget(self, request_key: str) -> None:
         """Drop a submission whose transaction failed on chain, so the (still unused) signature can be sent again."""

@@ -30,3 +30,20 @@ def test_second_relay_on_the_same_sqlite_store_is_refused_until_the_first_stops(
         RelayLock(engine).acquire()
     with RelayLock(engine):
         pass
+
+
+def test_memory_keeps_the_latest_submissions_and_the_table_keeps_them_all(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'relay.db'}")
+    log = SubmissionLog(engine, cache_size=2)
+    memory_only = SubmissionLog(cache_size=2)
+    keys = ["0x" + f"{i:064x}" for i in range(3)]
+    for key in keys:
+        submission = Submission(key, "claim", "0x" + "11" * 20, "0x" + key[-2:] * 32)
+        log.record(submission)
+        memory_only.record(submission)
+
+    assert memory_only.get(keys[0]) is None
+    assert memory_only.get(keys[2]) is not None
+    first = log.get(keys[0])
+    assert first is not None
+    assert first.transaction_hash == "0x" + "00" * 32
