@@ -31,7 +31,7 @@ from treasury.allocation import (
     cumulative_amounts,
     relevant_events,
 )
-from treasury.inputs import EventRef, PlanInputs
+from treasury.inputs import EventRef, PlanInputs, PurposeId
 from treasury.merkle import StandardMerkleTree
 from union.errors import UnionValueError
 
@@ -115,7 +115,7 @@ class InputsDoc(_Document):
     to_block: int
     schedule: ScheduleDoc
     events: EventIdsDoc
-    previous_carries: dict[str, Wei]
+    previous_carries: dict[PurposeId, Wei]
 
 
 class PolicyDoc(_Document):
@@ -133,7 +133,7 @@ class PolicyDoc(_Document):
 class PurposeDoc(_Document):
     """One epoch's split of one purpose; ``allocations`` are the members' shares (no zeros)."""
 
-    purpose: HexStr
+    purpose: PurposeId
     gross: Wei
     carry_before: Wei
     carry_released: Wei
@@ -145,7 +145,7 @@ class PurposeDoc(_Document):
     cap_released: Wei
     carry_out: Wei
     eligible_members: int
-    allocations: dict[str, Wei]
+    allocations: dict[ChecksumAddress, Wei]
 
 
 class EpochDoc(_Document):
@@ -163,7 +163,7 @@ class TotalsDoc(_Document):
 
     amount: Wei
     reserve_released: Wei
-    carries: dict[str, Wei]
+    carries: dict[PurposeId, Wei]
 
 
 class Plan(_Document):
@@ -178,8 +178,8 @@ class Plan(_Document):
     through_epoch: int
     inputs: InputsDoc
     epochs: list[EpochDoc]
-    previous_cumulative: dict[str, Wei]
-    new_cumulative: dict[str, Wei]
+    previous_cumulative: dict[ChecksumAddress, Wei]
+    new_cumulative: dict[ChecksumAddress, Wei]
     tree: dict[str, Any] | None = Field(description="the standard-v1 dump of the (account, cumulative) tree")
     root: HexStr
     totals: TotalsDoc
@@ -252,7 +252,7 @@ class Plan(_Document):
         """The plan's tree, loaded from its dump (``None`` when nothing was ever allocated)."""
         return None if self.tree is None else StandardMerkleTree.load(self.tree, validate=validate)
 
-    def decreased_accounts(self) -> dict[str, tuple[int, int]]:
+    def decreased_accounts(self) -> dict[ChecksumAddress, tuple[int, int]]:
         """Accounts whose new cumulative amount is below the previous one: ``{account: (previous, new)}``."""
         return {
             account: (before, self.new_cumulative.get(account, 0))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from typing import Any
 
+from eth_typing import ChecksumAddress
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,13 +65,13 @@ def histories(draw: st.DrawFn) -> History:
 carries_strategy = st.dictionaries(st.sampled_from(PURPOSES), st.integers(1, 10**21), max_size=2)
 
 
-def eligible_members(history: History, epoch: int, purpose: PurposeId) -> set[str]:
+def eligible_members(history: History, epoch: int, purpose: PurposeId) -> set[ChecksumAddress]:
     """DESIGN §2 eligibility recomputed the naive way: units after matching revocations, consent before start."""
     revoked = {(r.epoch, r.entry_id) for r in history.revocations}
     with_units = {e.member for e in history.contributions if e.epoch == epoch and (e.epoch, e.entry_id) not in revoked}
     if purpose == GENERAL_PURPOSE:
         return with_units
-    consent: dict[str, bool] = {}
+    consent: dict[ChecksumAddress, bool] = {}
     for change in sorted(history.consent_changes, key=lambda c: (c.timestamp, c.event)):
         if change.purpose == purpose and change.timestamp < start(epoch):
             consent[change.member] = change.granted
@@ -94,7 +96,9 @@ def check_conservation(inputs: PlanInputs, result: RangeAllocation) -> None:
 
 @PROPERTY_SETTINGS
 @given(history=histories(), carries=carries_strategy)
-def test_allocations_reserve_and_carries_sum_exactly_to_the_revenue(history: History, carries: dict) -> None:
+def test_allocations_reserve_and_carries_sum_exactly_to_the_revenue(
+    history: History, carries: dict[PurposeId, int]
+) -> None:
     inputs = history.inputs(0, LAST_EPOCH, previous_carries=carries)
     check_conservation(inputs, allocate(inputs))
 
@@ -138,7 +142,9 @@ def test_floor_reaches_everyone_and_nobody_exceeds_the_cap(history: History) -> 
 
 @PROPERTY_SETTINGS
 @given(history=histories(), previous=st.dictionaries(st.sampled_from(MEMBERS), st.integers(1, 10**20), max_size=4))
-def test_one_leaf_per_account_and_cumulative_amounts_never_decrease(history: History, previous: dict) -> None:
+def test_one_leaf_per_account_and_cumulative_amounts_never_decrease(
+    history: History, previous: dict[ChecksumAddress, int]
+) -> None:
     plan = Plan.from_inputs(history.inputs(1, LAST_EPOCH, previous_cumulative=previous))
     assert plan.decreased_accounts() == {}
     assert all(plan.new_cumulative[account] >= amount for account, amount in previous.items())
@@ -158,7 +164,7 @@ def test_shuffled_inputs_give_the_same_plan_bytes(history: History, seed: int) -
     inputs = history.inputs(0, LAST_EPOCH)
     rng = random.Random(seed)
 
-    def shuffled(items: list) -> list:
+    def shuffled(items: list[Any]) -> list[Any]:
         return rng.sample(items, len(items))
 
     reordered = replace(
@@ -185,7 +191,7 @@ def test_a_range_planned_in_two_steps_equals_one_plan_over_it(history: History, 
             split,
             LAST_EPOCH,
             previous_cumulative=first.new_cumulative,
-            previous_carries={PurposeId(p): c for p, c in first.totals.carries.items()},
+            previous_carries=first.totals.carries,
         )
     )
     assert second.new_cumulative == whole.new_cumulative
