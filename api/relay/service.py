@@ -5,8 +5,9 @@ the abuse limits (per client address, per voter / account); the idempotency log 
 its transaction); the request's own checks — nonce, deadline, proposal state, membership, signature (EOA locally,
 EIP-1271 wallets by a call), voting weight at the snapshot, not voted yet, something to claim; the relayer's
 balance floor; and a simulation (``estimate_gas``) by :class:`~union.chain.TransactionSender`, whose revert is
-decoded. Only then is the transaction signed and sent. Submissions are serialised by one lock: one process, one
-relayer key, one nonce sequence (see :mod:`api.relay.store`).
+decoded. Only then is the transaction signed and sent. Checks and sends are serialised by one lock — one process,
+one relayer key, one nonce sequence (see :mod:`api.relay.store`) — which is released as soon as the node has
+accepted the transaction and the request is remembered; the wait for the receipt runs outside it.
 """
 
 from __future__ import annotations
@@ -144,6 +145,30 @@ def simulated_gas(call: ContractFunction, sender: str) -> int:
     return estimated + _CHECKPOINT_HEADROOM
 
 
+class _SendTurn:
+    """The right to check and send, held from the idempotency lookup until the transaction is accepted by the node.
+
+    Waiting for the receipt happens after :meth:`release`, so one slow block does not hold up every other member.
+    """
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+        self._held = False
+
+    def __enter__(self) -> _SendTurn:
+        self._lock.acquire()
+        self._held = True
+        return self
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._lock.release()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
+
+
 class RelayService:
     """Checks and submits members' signed votes and consent changes, and claims, paying with the relayer key."""
 
@@ -215,7 +240,7 @@ class RelayService:
         params = _hex(ballot.params)
         typed = self._ballot(ballot.proposal_id, support, voter, ballot.nonce, ballot.reason, params)
         governor = self.contracts.governor.functions
-        with self._send_lock:
+        with _SendTurn(self._send_lock) as turn:
             key, prior = self._prior(typed)
             if prior is not None:
                 return prior
@@ -249,7 +274,7 @@ class RelayService:
                 call = governor.castVoteWithReasonAndParamsBySig(
                     ballot.proposal_id, int(support), voter, ballot.reason or "", params, signature
                 )
-            return self._send("vote", key, voter, call)
+            return self._send("vote", key, voter, call, turn)
 
     def _proposal_state(self, proposal_id: int) -> ProposalState:
         try:
@@ -292,7 +317,7 @@ class RelayService:
         purpose_id = _hex(consent.purpose_id)
         typed = self._consent(member, purpose_id, consent.granted, consent.nonce, consent.deadline)
         membership = self.contracts.membership.functions
-        with self._send_lock:
+        with _SendTurn(self._send_lock) as turn:
             key, prior = self._prior(typed)
             if prior is not None:
                 return prior
@@ -311,7 +336,7 @@ class RelayService:
             call = membership.setConsentBySig(
                 member, purpose_id, consent.granted, consent.nonce, consent.deadline, _hex(consent.signature)
             )
-            return self._send("consent", key, member, call)
+            return self._send("consent", key, member, call, turn)
 
     def _check_purpose(self, purpose_id: bytes) -> None:
         if not _read(self.contracts.membership.functions.isPurpose(purpose_id)):
@@ -360,7 +385,7 @@ class RelayService:
                 )
             ).hex()
         )
-        with self._send_lock:
+        with _SendTurn(self._send_lock) as turn:
             prior = self.submissions.get(key)
             if prior is not None:
                 return SubmissionResult(prior.kind, prior.transaction_hash, duplicate=True)
@@ -381,7 +406,7 @@ class RelayService:
             call = self.contracts.distributor.functions.claim(
                 token, account, arguments.cumulative_amount, list(arguments.proof)
             )
-            return self._send("claim", key, account, call)
+            return self._send("claim", key, account, call, turn)
 
     # -- the gate -------------------------------------------------------------------------------------------------
     def _take(self, client: str, role: str, subject: str) -> None:
@@ -416,7 +441,7 @@ class RelayService:
     def _chain_time(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
-    def _send(self, kind: str, key: str, subject: str, call: ContractFunction) -> SubmissionResult:
+    def _send(self, kind: str, key: str, subject: str, call: ContractFunction, turn: _SendTurn) -> SubmissionResult:
         balance = self.w3.eth.get_balance(self.sender.address)
         if balance < self.config.balance_floor:
             logger.warning("relayer balance below floor", extra={"relayer": self.sender.address, "balance": balance})
@@ -427,6 +452,7 @@ class RelayService:
 
         def remember(transaction_hash: HexStr) -> None:
             self.submissions.record(Submission(key, kind, subject, transaction_hash))
+            turn.release()  # the nonce is taken and the request remembered: the next one may go while this one mines
 
         gas = simulated_gas(call, self.sender.address)  # a refusal here has cost nothing
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from eth_account import Account
@@ -263,3 +264,19 @@ def test_malformed_ballot_is_a_422_that_says_what_is_wrong(relay: RelayEnv) -> N
 
     assert response.status_code == 422
     assert "proposalId" in response.text
+
+
+def test_concurrent_ballots_all_land_with_consecutive_relayer_nonces(relay: RelayEnv) -> None:
+    proposal_id = open_proposal(relay.union, relay.members[0])
+    ballots = [relay.signed_ballot(member, proposal_id) for member in relay.members]
+    nonce_before = relay.relayer_nonce()
+
+    with ThreadPoolExecutor(max_workers=len(ballots)) as pool:
+        responses = list(pool.map(relay.vote, ballots + ballots))  # every ballot twice, all at once
+
+    assert sorted(r.status_code for r in responses) == [200] * len(ballots) + [201] * len(ballots)
+    hashes = {r.json()["transaction_hash"] for r in responses}
+    assert len(hashes) == len(ballots)
+    nonces = sorted(relay.union.w3.eth.get_transaction(h)["nonce"] for h in hashes)
+    assert nonces == list(range(nonce_before, nonce_before + len(ballots)))
+    assert relay.union.contracts.governor.functions.proposalVotes(proposal_id).call()[1] == len(ballots)
