@@ -2,9 +2,13 @@
 
 The app that mounts :data:`router` puts the process's :class:`~api.relay.service.RelayService` in
 ``app.state.relay``; an API replica without one answers 503 here and serves its read endpoints as usual. Every
-refusal is JSON — ``{"error": code, "message": sentence, "details": {...}}`` — with a status that says whose move it
-is: 4xx for the request (nothing was sent, no gas spent), 429 with ``Retry-After`` for the abuse limits, 503 when the
-relay cannot pay.
+refusal has the API's one error shape — ``{"error": {"status", "code", "message", "details"}}``, with a stable
+snake_case ``code`` (``already_voted``, ``stale_nonce``, ``invalid_signature``, ``reverted`` …) — and a status that
+says whose move it is: 4xx for the request (nothing was sent, no gas spent), 429 with ``Retry-After`` for the abuse
+limits, 503 when the relay cannot pay.
+
+The per-client abuse limit keys on the connection's address; behind a reverse proxy, run uvicorn with
+``--proxy-headers --forwarded-allow-ips=<the proxy>`` so that address is the member's, not the proxy's.
 """
 
 from __future__ import annotations
