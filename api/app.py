@@ -26,6 +26,7 @@ from api.plans import PLAN_VERIFICATIONS, PLANS, PlanLibrary, verification_alarm
 from api.routers import distributions, epochs, health, members, proposals, treasury
 from api.schemas.common import ErrorBodyPublic, ErrorPublic
 from api.settings import ApiSettings, get_settings
+from api.sql import Prepared
 from indexer.models import IndexerCursor
 from indexer.store import Store, create_store_engine
 from union.errors import RecordNotFoundError, UnionError, UnionValueError
@@ -85,17 +86,20 @@ async def error_answer(request: Request, exc: Exception) -> JSONResponse:
     return _error(500, "internal_error", "the server failed; the error is logged")
 
 
+_STORE_VERSION = Prepared(
+    select(
+        select(IndexerCursor.block_number).scalar_subquery(),
+        select(IndexerCursor.block_hash).scalar_subquery(),
+        select(func.count()).select_from(PLANS).scalar_subquery(),
+        select(func.count()).select_from(PLAN_VERIFICATIONS).scalar_subquery(),
+    )
+)
+
+
 def _store_version(store: Store) -> str:
     """What every cached answer depends on: the indexer cursor and how many plans and verifications are stored."""
     with store.engine.connect() as connection:
-        row = connection.execute(
-            select(
-                select(IndexerCursor.block_number).scalar_subquery(),
-                select(IndexerCursor.block_hash).scalar_subquery(),
-                select(func.count()).select_from(PLANS).scalar_subquery(),
-                select(func.count()).select_from(PLAN_VERIFICATIONS).scalar_subquery(),
-            )
-        ).one()
+        (row,) = _STORE_VERSION.rows(connection)
     return ":".join(str(part) for part in row)
 
 
@@ -113,7 +117,13 @@ def create_app(
         description=_DESCRIPTION,
         responses={422: {"model": ErrorPublic, "description": "an input is invalid: the message says which and why"}},
     )
-    context = ApiContext(settings=settings, store=store, schedule=schedule, plans=PlanLibrary())
+    cache = ResponseCache(
+        lambda: _store_version(store),
+        max_age=settings.cache_max_age,
+        poll_interval=settings.cache_poll_interval,
+        max_entries=settings.cache_max_entries,
+    )
+    context = ApiContext(settings=settings, store=store, schedule=schedule, cache=cache, plans=PlanLibrary())
     app.state.context = context
 
     def alarms() -> int:
@@ -138,12 +148,6 @@ def create_app(
     for exception in (RequestValidationError, StarletteHTTPException, UnionError, Exception):
         app.add_exception_handler(exception, error_answer)
 
-    cache = ResponseCache(
-        lambda: _store_version(store),
-        max_age=settings.cache_max_age,
-        poll_interval=settings.cache_poll_interval,
-        max_entries=settings.cache_max_entries,
-    )
     app.add_middleware(CachingMiddleware, cache=cache)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=methods, allow_headers=["*"], expose_headers=["ETag"]

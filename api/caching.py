@@ -14,6 +14,7 @@ without streaming anything.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,17 +60,20 @@ class ResponseCache:
         self._version = ""
         self._checked_at = float("-inf")
         self._answers: dict[str, CachedAnswer] = {}
+        self._lock = threading.Lock()
         self.cache_control = f"public, max-age={max_age}".encode()
 
     def version(self) -> str:
         """The store's version; a change drops every cached answer."""
         now = self._clock()
         if now - self._checked_at >= self._poll_interval:
-            current = self._read_version()
-            self._checked_at = now
-            if current != self._version:
-                self._version = current
-                self._answers.clear()
+            with self._lock:  # the event loop and worker threads both ask; one of them reads the store
+                if now - self._checked_at >= self._poll_interval:
+                    current = self._read_version()
+                    self._checked_at = now
+                    if current != self._version:
+                        self._version = current
+                        self._answers.clear()
         return self._version
 
     def get(self, key: str, version: str) -> CachedAnswer | None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from api.caching import ResponseCache
 from api.plans import PlanLibrary
 from api.settings import ApiSettings
 from indexer.store import Store
 from union.manifest import DeploymentManifest
 
 __all__ = ["ApiContext", "EpochSchedule"]
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +61,35 @@ class EpochSchedule:
 
 @dataclass(slots=True)
 class ApiContext:
-    """Shared, read-only state of one app."""
+    """Shared, read-only state of one app: the store, the schedule, loaded plans, and the answer cache whose store
+    version also keys :meth:`shared` values."""
 
     settings: ApiSettings
     store: Store
     schedule: EpochSchedule
+    cache: ResponseCache
     plans: PlanLibrary = field(default_factory=PlanLibrary)
+    _shared: dict[str, Any] = field(default_factory=dict)
+    _shared_version: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def shared(self, name: str, compute: Callable[[Session], _T]) -> _T:
+        """A value every request of the current store version shares (funded rounds, purpose names …): computed
+        once per version, so a member's statement does not re-read what is the same for every member."""
+        version = self.cache.version()
+        with self._lock:
+            if self._shared_version != version:
+                self._shared = {}
+                self._shared_version = version
+            if name in self._shared:
+                value: _T = self._shared[name]
+                return value
+        with self.read() as session:
+            value = compute(session)
+        with self._lock:
+            if self._shared_version == version:
+                self._shared[name] = value
+        return value
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from api.context import ApiContext
@@ -27,6 +28,7 @@ from api.schemas.members import (
     TokenPositionPublic,
     VoteCastPublic,
 )
+from api.sql import Prepared
 from indexer.models import (
     Claim,
     ConsentChange,
@@ -93,40 +95,94 @@ def funded_rounds(session: Session, token: str | None = None) -> list[Distributi
     return list(session.execute(query).scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class _Funding:
+    """One funded round and its plan (None when the store lacks the document)."""
+
+    token: str
+    plan_hash: str
+    root: str
+    plan: LoadedPlan | None
+
+
+def _fundings(context: ApiContext) -> dict[str, list[_Funding]]:
+    """Funded rounds per token, in chain order, with their parsed plans: the same for every member of a version."""
+
+    def compute(session: Session) -> dict[str, list[_Funding]]:
+        by_token: dict[str, list[_Funding]] = defaultdict(list)
+        for funded in funded_rounds(session):
+            loaded = context.plans.load(session, funded.plan_hash)
+            by_token[funded.token].append(_Funding(funded.token, funded.plan_hash.lower(), funded.root, loaded))
+        return dict(by_token)
+
+    return context.shared("fundings", compute)
+
+
+_ACCOUNT: BindParameter[str] = bindparam("account")
+_MEMBER = Prepared(
+    select(
+        Member.address,
+        Member.is_member,
+        Member.expelled,
+        Member.joined_at,
+        Member.first_joined_at,
+        Member.left_at,
+        Member.terms,
+        Member.delegate,
+    ).where(Member.address == _ACCOUNT)
+)
+_MEMBERSHIP_HISTORY = Prepared(
+    select(
+        MembershipChange.kind, MembershipChange.block_number, MembershipChange.block_timestamp, MembershipChange.tx_hash
+    )
+    .where(MembershipChange.member == _ACCOUNT)
+    .order_by(MembershipChange.block_number, MembershipChange.log_index)
+)
+_CLAIMED = Prepared(select(Claim.token, Claim.amount).where(Claim.account == _ACCOUNT))
+_CLAIMED_TOKEN = Prepared(select(Claim.amount).where(Claim.account == _ACCOUNT, Claim.token == bindparam("token")))
+_REVOKED = (
+    select(ContributionRevocation.revoked_units)
+    .where(ContributionRevocation.entry_id == Contribution.entry_id, ContributionRevocation.counted.is_(True))
+    .limit(1)
+    .scalar_subquery()
+)
+_DISPUTED = (
+    select(func.count()).select_from(ContributionDispute).where(ContributionDispute.entry_id == Contribution.entry_id)
+).scalar_subquery()
+_CONTRIBUTIONS = Prepared(
+    select(Contribution.epoch, Contribution.units, _REVOKED, _DISPUTED).where(Contribution.member == _ACCOUNT)
+)
+_CONSENTS = Prepared(
+    select(ConsentChange.purpose_id, ConsentChange.granted, ConsentChange.block_number, ConsentChange.block_timestamp,
+           ConsentChange.tx_hash)
+    .where(ConsentChange.member == _ACCOUNT)
+    .order_by(ConsentChange.block_number, ConsentChange.log_index)
+)  # fmt: skip
+_VOTES = Prepared(
+    select(Vote.proposal_id, Vote.support, Vote.weight, Vote.reason, Vote.relayed, Vote.block_number,
+           Vote.block_timestamp, Vote.tx_hash)
+    .where(Vote.voter == _ACCOUNT)
+    .order_by(Vote.block_number, Vote.log_index)
+)  # fmt: skip
+
+
 def _claimed(session: Session, account: str) -> dict[str, int]:
     claimed: dict[str, int] = defaultdict(int)
-    for token, amount in session.execute(select(Claim.token, Claim.amount).where(Claim.account == account)):
+    for token, amount in _CLAIMED.rows(session, {"account": account}):
         claimed[token] += int(amount)
     return claimed
 
 
 def _contributions(session: Session, account: str) -> list[EpochContributionPublic]:
-    entries = session.execute(
-        select(Contribution.entry_id, Contribution.epoch, Contribution.units).where(Contribution.member == account)
-    ).all()
-    revoked = dict(
-        session.execute(
-            select(ContributionRevocation.entry_id, ContributionRevocation.revoked_units)
-            .join(Contribution, Contribution.entry_id == ContributionRevocation.entry_id)
-            .where(Contribution.member == account, ContributionRevocation.counted.is_(True))
-        ).all()
-    )
-    disputed = set(
-        session.execute(
-            select(ContributionDispute.entry_id)
-            .join(Contribution, Contribution.entry_id == ContributionDispute.entry_id)
-            .where(Contribution.member == account)
-        ).scalars()
-    )
     per_epoch: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for entry_id, epoch, units in entries:
+    for epoch, units, revoked_units, disputes in _CONTRIBUTIONS.rows(session, {"account": account}):
         totals = per_epoch[epoch]
         totals[0] += 1
         totals[1] += int(units)
-        if entry_id in revoked:
+        if revoked_units is not None:
             totals[2] += 1
-            totals[3] += int(revoked[entry_id])
-        if entry_id in disputed:
+            totals[3] += int(revoked_units)
+        if disputes:
             totals[4] += 1
     return [
         EpochContributionPublic(
@@ -142,23 +198,20 @@ def _contributions(session: Session, account: str) -> list[EpochContributionPubl
     ]
 
 
-def _consents(session: Session, account: str) -> tuple[list[ConsentPublic], list[ConsentChangePublic]]:
-    names = purpose_names(session)
-    rows = session.execute(
-        select(ConsentChange)
-        .where(ConsentChange.member == account)
-        .order_by(ConsentChange.block_number, ConsentChange.log_index)
-    ).scalars()
+def _consents(
+    session: Session, context: ApiContext, account: str
+) -> tuple[list[ConsentPublic], list[ConsentChangePublic]]:
+    names = context.shared("purpose_names", purpose_names)
     history = [
         ConsentChangePublic(
-            purpose_id=row.purpose_id,
-            purpose=names.get(row.purpose_id.lower()),
-            granted=row.granted,
-            block_number=row.block_number,
-            timestamp=row.block_timestamp,
-            tx_hash=row.tx_hash,
+            purpose_id=purpose_id,
+            purpose=names.get(purpose_id.lower()),
+            granted=bool(granted),
+            block_number=block_number,
+            timestamp=timestamp,
+            tx_hash=tx_hash,
         )
-        for row in rows
+        for purpose_id, granted, block_number, timestamp, tx_hash in _CONSENTS.rows(session, {"account": account})
     ]
     current: dict[str, ConsentChangePublic] = {change.purpose_id: change for change in history}
     consents = [
@@ -171,31 +224,40 @@ def _consents(session: Session, account: str) -> tuple[list[ConsentPublic], list
 
 
 def _votes(session: Session, account: str) -> list[VoteCastPublic]:
-    rows = session.execute(
-        select(Vote).where(Vote.voter == account).order_by(Vote.block_number, Vote.log_index)
-    ).scalars()
     return [
         VoteCastPublic(
-            proposal_id=row.proposal_id,
-            support=SUPPORT_LABELS.get(row.support, "abstain"),
-            weight=row.weight,
-            reason=row.reason,
-            relayed=row.relayed,
-            block_number=row.block_number,
-            timestamp=row.block_timestamp,
-            tx_hash=row.tx_hash,
+            proposal_id=proposal_id,
+            support=SUPPORT_LABELS.get(support, "abstain"),
+            weight=weight,
+            reason=reason,
+            relayed=bool(relayed),
+            block_number=block_number,
+            timestamp=timestamp,
+            tx_hash=tx_hash,
         )
-        for row in rows
+        for proposal_id, support, weight, reason, relayed, block_number, timestamp, tx_hash in _VOTES.rows(
+            session, {"account": account}
+        )
     ]
 
 
-def _plans_by_token(
-    session: Session, context: ApiContext
-) -> dict[str, list[tuple[DistributionRound, LoadedPlan | None]]]:
-    by_token: dict[str, list[tuple[DistributionRound, LoadedPlan | None]]] = defaultdict(list)
-    for funded in funded_rounds(session):
-        by_token[funded.token].append((funded, context.plans.load(session, funded.plan_hash)))
-    return by_token
+def _member_row(session: Session, account: str) -> MemberPublic | None:
+    rows = _MEMBER.rows(session, {"account": account})
+    if not rows:
+        return None
+    address, is_member, expelled, joined_at, first_joined_at, left_at, terms, delegate = rows[0]
+    status: Literal["member", "resigned", "expelled"] = (
+        "member" if is_member else "expelled" if expelled else "resigned"
+    )
+    return MemberPublic(
+        address=address,
+        status=status,
+        joined_at=joined_at,
+        first_joined_at=first_joined_at,
+        left_at=left_at,
+        terms=terms,
+        delegate=delegate if delegate and delegate != address else None,
+    )
 
 
 @router.get(
@@ -205,34 +267,23 @@ def _plans_by_token(
     summary="One member's statement: membership, consent, contributions, dividends, votes",
 )
 def statement(address: AddressPath, session: SessionDep, context: ContextDep) -> MemberStatementPublic:
-    member = session.execute(select(Member).where(Member.address == address)).scalar_one_or_none()
+    member = _member_row(session, address)
     history = [
-        MembershipEventPublic(
-            kind=row.kind,
-            block_number=row.block_number,
-            timestamp=row.block_timestamp,
-            tx_hash=row.tx_hash,
-        )
-        for row in session.execute(
-            select(MembershipChange)
-            .where(MembershipChange.member == address)
-            .order_by(MembershipChange.block_number, MembershipChange.log_index)
-        ).scalars()
+        MembershipEventPublic(kind=kind, block_number=block_number, timestamp=timestamp, tx_hash=tx_hash)
+        for kind, block_number, timestamp, tx_hash in _MEMBERSHIP_HISTORY.rows(session, {"account": address})
     ]
     claimed = _claimed(session, address)
     allocations: list[AllocationPublic] = []
     tokens: list[TokenPositionPublic] = []
-    for token, rounds in sorted(_plans_by_token(session, context).items()):
+    for token, rounds in sorted(_fundings(context).items()):
         cumulative = 0
-        current_plan: str | None = None
-        for funded, loaded in rounds:
-            current_plan = funded.plan_hash
-            if loaded is None:
+        for funding in rounds:
+            if funding.plan is None:
                 continue
-            cumulative = loaded.cumulative(address)
+            cumulative = funding.plan.cumulative(address)
             allocations.extend(
-                AllocationPublic(token=token, epoch=epoch, amount=str(amount), plan_hash=funded.plan_hash)
-                for epoch, amount in loaded.allocations.get(address.lower(), ())
+                AllocationPublic(token=token, epoch=epoch, amount=str(amount), plan_hash=funding.plan_hash)
+                for epoch, amount in funding.plan.allocations.get(address.lower(), ())
             )
         if cumulative or claimed.get(token):
             tokens.append(
@@ -241,17 +292,17 @@ def statement(address: AddressPath, session: SessionDep, context: ContextDep) ->
                     cumulative=str(cumulative),
                     claimed=str(claimed.get(token, 0)),
                     claimable=str(max(cumulative - claimed.get(token, 0), 0)),
-                    plan_hash=current_plan,
+                    plan_hash=rounds[-1].plan_hash,
                     claim_url=context.link(f"/v1/members/{address}/claims/{token}") if cumulative else None,
                 )
             )
     if member is None and not tokens and not allocations:
         raise RecordNotFoundError(f"{address} was never a member and was never allocated dividends")
-    consents, consent_history = _consents(session, address)
+    consents, consent_history = _consents(session, context, address)
     return MemberStatementPublic(
         address=address,
-        as_of_block=as_of(session).block,
-        member=_member(member) if member is not None else None,
+        as_of_block=context.shared("as_of", as_of).block,
+        member=member,
         membership_history=history,
         consents=consents,
         consent_history=consent_history,
@@ -273,21 +324,16 @@ def statement(address: AddressPath, session: SessionDep, context: ContextDep) ->
 def claim_arguments(
     address: AddressPath, token: AddressPath, session: SessionDep, context: ContextDep
 ) -> ClaimArgumentsPublic:
-    latest = session.execute(
-        select(DistributionRound)
-        .where(DistributionRound.token == token)
-        .order_by(DistributionRound.block_number.desc(), DistributionRound.log_index.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    if latest is None:
+    rounds = _fundings(context).get(token)
+    if not rounds:
         raise RecordNotFoundError(f"no dividends have been funded in token {token} yet")
-    loaded = context.plans.load(session, latest.plan_hash)
-    if loaded is None:
+    latest = rounds[-1]
+    if latest.plan is None:
         raise RecordNotFoundError(f"the plan {latest.plan_hash} funded on-chain is not in the store")
-    if address not in loaded.proofs:
+    if address not in latest.plan.proofs:
         raise RecordNotFoundError(f"{address} has no allocation in token {token} (plan {latest.plan_hash})")
-    arguments = loaded.proofs.claim(address)
-    claimed = _claimed(session, address).get(token, 0)
+    arguments = latest.plan.proofs.claim(address)
+    claimed = sum(int(amount) for (amount,) in _CLAIMED_TOKEN.rows(session, {"account": address, "token": token}))
     return ClaimArgumentsPublic(
         token=token,
         account=arguments.account,
