@@ -23,21 +23,22 @@ ETHER = 10**18
 
 
 def _fund_round(relay: RelayEnv, allocations: dict[str, int]) -> StandardMerkleTree:
-    """Epoch 1's ETH revenue funded by a passed vote with the given allocations."""
+    """This epoch's ETH revenue funded by a passed vote with the given allocations (whatever the session's clock)."""
     union: UnionDriver = relay.union
     union.pay_eth(union.accounts.buyer, 10 * ETHER, "general")
-    union.warp_to(union.grace_end(1))
+    epoch = int(union.contracts.treasury.functions.currentEpoch().call())
+    union.warp_to(union.grace_end(epoch))
     tree = StandardMerkleTree.of([[a, v] for a, v in allocations.items()], ["address", "uint256"])
     spec = fund_dividends_proposal(
         union.contracts.treasury,
         token=ZERO_ADDRESS,
         from_epoch=0,
-        through_epoch=1,
+        through_epoch=epoch,
         amount=sum(allocations.values()),
         reserve_released=0,
         new_root=tree.root_bytes,
         plan_hash=b"\x07" * 32,
-        description="Dividends for epoch 1",
+        description=f"Dividends through epoch {epoch}",
     )
     union.pass_proposal(relay.members[0], spec, relay.members)
     return tree
