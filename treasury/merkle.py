@@ -365,6 +365,12 @@ class StandardMerkleTree:
         values = self._values
         if isinstance(values, _Pairs):
             return list(map(_hash_encoded_leaf, _encode_address_amounts(values.accounts, values.amounts)))
+        if self._leaf_encoding == ADDRESS_AMOUNT_ENCODING and all(
+            len(value) == 2 and isinstance(value[0], str) and len(value[0]) == 42 and value[0][:2] == "0x"
+            for value in values
+        ):
+            amounts = [_uint_int(value[1]) for value in values]
+            return list(map(_hash_encoded_leaf, _encode_address_amounts([value[0] for value in values], amounts)))
         return [leaf_hash(self._leaf_encoding, value) for value in values]
 
     # construction
@@ -461,10 +467,11 @@ class StandardMerkleTree:
         if size == 0 or size % 2 == 0:
             raise UnionValueError(f"a Merkle tree has an odd, non-zero number of nodes, not {size}")
         leaves = (size + 1) // 2
+        value_hashes = self._value_leaf_hashes()
         for value_index, tree_index in enumerate(self._tree_indices):
             if not leaves - 1 <= tree_index < size:
                 raise UnionValueError(f"value {value_index} points at {tree_index}, which is not a leaf")
-            if tree[tree_index] != leaf_hash(self._leaf_encoding, self._values[value_index]):
+            if tree[tree_index] != value_hashes[value_index]:
                 raise UnionValueError(f"value {value_index} does not hash to its leaf")
         for first, end in _internal_levels(size):
             if tree[first:end] != _hash_pairs(tree[2 * first + 1 : 2 * end + 1]):

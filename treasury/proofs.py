@@ -34,14 +34,21 @@ class ClaimArguments:
 class ProofIndex:
     """Every account's leaf of one plan's tree, indexed by account (any letter case)."""
 
-    __slots__ = ("_leaves", "_nodes", "root", "token")
+    __slots__ = ("_accounts", "_amounts", "_nodes", "_places", "_positions", "root", "token")
 
     def __init__(self, token: ChecksumAddress, tree_dump: Mapping[str, Any] | None, root: HexStr) -> None:
-        """Index a ``standard-v1`` dump of ``(address, uint256)`` leaves; use :meth:`from_plan` or :meth:`from_json`."""
+        """Index a ``standard-v1`` dump of ``(address, uint256)`` leaves; use :meth:`from_plan` or :meth:`from_json`.
+
+        The index is flat (one dict from lower-case account to position, parallel lists of strings and ints), so a
+        million leaves add almost nothing for the garbage collector to walk and lookups keep a flat latency.
+        """
         self.token = token
         self.root = root
         self._nodes: list[HexStr] = []
-        self._leaves: dict[str, tuple[ChecksumAddress, int, int]] = {}
+        self._accounts: list[ChecksumAddress] = []
+        self._amounts: list[int] = []
+        self._places: list[int] = []
+        self._positions: dict[str, int] = {}
         if tree_dump is None:
             return
         if tuple(tree_dump.get("leafEncoding", ())) != ADDRESS_AMOUNT_ENCODING:
@@ -49,9 +56,11 @@ class ProofIndex:
         self._nodes = list(tree_dump["tree"])
         if not self._nodes or self._nodes[0] != root:
             raise UnionValueError(f"the tree's root is not the plan's root {root}")
-        for entry in tree_dump["values"]:
-            account, amount = entry["value"]
-            self._leaves[account.lower()] = (account, int(amount), entry["treeIndex"])
+        entries = tree_dump["values"]
+        self._accounts = [entry["value"][0] for entry in entries]
+        self._amounts = [int(entry["value"][1]) for entry in entries]
+        self._places = [entry["treeIndex"] for entry in entries]
+        self._positions = {account.lower(): position for position, account in enumerate(self._accounts)}
 
     @classmethod
     def from_plan(cls, plan: Plan, *, validate: bool = True) -> ProofIndex:
@@ -73,20 +82,25 @@ class ProofIndex:
         return cls(token, tree, root)
 
     def __len__(self) -> int:
-        return len(self._leaves)
+        return len(self._positions)
 
     def __contains__(self, account: object) -> bool:
-        return isinstance(account, str) and account.lower() in self._leaves
+        return isinstance(account, str) and account.lower() in self._positions
 
     def claim(self, account: str) -> ClaimArguments:
         """The claim arguments of ``account``; raises :class:`UnionValueError` if the plan gives it nothing."""
-        leaf = self._leaves.get(account.lower())
-        if leaf is None:
+        position = self._positions.get(account.lower())
+        if position is None:
             raise UnionValueError(f"{account} has no allocation in this plan")
-        checksummed, amount, node = leaf
+        node = self._places[position]
         nodes = self._nodes
         proof: list[HexStr] = []
         while node > 0:
             proof.append(nodes[node - 1 if node % 2 == 0 else node + 1])
             node = (node - 1) // 2
-        return ClaimArguments(token=self.token, account=checksummed, cumulative_amount=amount, proof=tuple(proof))
+        return ClaimArguments(
+            token=self.token,
+            account=self._accounts[position],
+            cumulative_amount=self._amounts[position],
+            proof=tuple(proof),
+        )
