@@ -484,7 +484,7 @@ class StandardMerkleTree:
             "leafEncoding": list(self._leaf_encoding),
             "tree": [_node_hex(node) for node in self._tree],
             "values": [
-                {"value": value, "treeIndex": tree_index}
+                {"treeIndex": tree_index, "value": value}
                 for value, tree_index in zip(self._json_values(), self._tree_indices, strict=True)
             ],
         }

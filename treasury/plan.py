@@ -13,10 +13,10 @@ import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from operator import attrgetter
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from eth_typing import ChecksumAddress, HexStr
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from treasury._keccak import keccak256
@@ -38,7 +38,16 @@ from union.errors import UnionValueError
 __all__ = [
     "EMPTY_ROOT",
     "PLAN_SCHEMA_VERSION",
+    "ContractsDoc",
+    "EpochDoc",
+    "EventIdsDoc",
+    "InputsDoc",
     "Plan",
+    "PolicyDoc",
+    "PurposeDoc",
+    "ScheduleDoc",
+    "SortedMap",
+    "TotalsDoc",
     "Wei",
     "canonical_json",
     "distribution_tree",
@@ -76,113 +85,149 @@ def canonical_json(document: Any) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
 
 
+_K = TypeVar("_K", bound=str)
+_V = TypeVar("_V")
+
+
+def _sorted_keys(mapping: dict[_K, _V]) -> dict[_K, _V]:
+    """The same mapping with its keys in code-point order, the order canonical JSON writes them in."""
+    return dict(sorted(mapping.items()))
+
+
+def _canonical_tree(dump: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A tree dump with every object's keys in code-point order (OZ writes ``value`` before ``treeIndex``)."""
+    if dump is None:
+        return None
+    ordered = {key: dump[key] for key in sorted(dump)}
+    values = ordered.get("values")
+    if isinstance(values, list) and not all(
+        isinstance(entry, dict) and list(entry) == ["treeIndex", "value"] for entry in values
+    ):
+        ordered["values"] = [
+            {key: entry[key] for key in sorted(entry)} if isinstance(entry, dict) else entry for entry in values
+        ]
+    return ordered
+
+
+SortedMap = Annotated[dict[_K, _V], AfterValidator(_sorted_keys)]
+"""A JSON object whose keys are kept in canonical (code-point) order."""
+
+
 class _Document(BaseModel):
+    """A part of the plan document.
+
+    Fields are declared in the code-point order of their JSON names and maps keep sorted keys, so pydantic's own
+    (fast) JSON serializer already writes canonical JSON; ``test_plan`` checks both rules for every model.
+    """
+
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
 
 
 class ContractsDoc(_Document):
     """The deployment the plan is about."""
 
-    membership: ChecksumAddress
-    ledger: ChecksumAddress
-    treasury: ChecksumAddress
     distributor: ChecksumAddress
+    ledger: ChecksumAddress
+    membership: ChecksumAddress
+    treasury: ChecksumAddress
 
 
 class ScheduleDoc(_Document):
     """The ledger's clock: epoch *e* is ``[genesis + (e−1)·length, genesis + e·length)``."""
 
     genesis: int
-    length: int
     grace: int
+    length: int
 
 
 class EventIdsDoc(_Document):
     """The events the plan was computed from, each as ``txhash:logIndex``, in chain order."""
 
-    contributions: list[str]
-    revocations: list[str]
-    revenues: list[str]
     consent_changes: list[str]
-    policy_changes: list[str]
+    contributions: list[str]
     earmark_releases: list[str]
+    policy_changes: list[str]
+    revenues: list[str]
+    revocations: list[str]
 
 
 class InputsDoc(_Document):
     """Where the facts came from, and what was carried over from the plan that funded ``fromEpoch``."""
 
-    from_block: int
-    to_block: int
-    schedule: ScheduleDoc
     events: EventIdsDoc
-    previous_carries: dict[PurposeId, Wei]
+    from_block: int
+    previous_carries: SortedMap[PurposeId, Wei]
+    schedule: ScheduleDoc
+    to_block: int
 
 
 class PolicyDoc(_Document):
     """The policy in force at the end of an epoch, and the event that set it."""
 
-    event: str
-    timestamp: int
-    reserve_bps: int
-    operations_bps: int
-    floor_bps: int
     cap_bps: int
+    event: str
+    floor_bps: int
     operations_account: ChecksumAddress
+    operations_bps: int
+    reserve_bps: int
+    timestamp: int
 
 
 class PurposeDoc(_Document):
     """One epoch's split of one purpose; ``allocations`` are the members' shares (no zeros)."""
 
-    purpose: PurposeId
-    gross: Wei
+    allocations: SortedMap[ChecksumAddress, Wei]
+    cap_released: Wei
     carry_before: Wei
+    carry_out: Wei
     carry_released: Wei
-    reserve: Wei
+    distributable: Wei
+    eligible_members: int
+    floor: Wei
+    gross: Wei
     operations: Wei
     operations_account: ChecksumAddress | None
-    distributable: Wei
-    floor: Wei
-    cap_released: Wei
-    carry_out: Wei
-    eligible_members: int
-    allocations: dict[ChecksumAddress, Wei]
+    purpose: PurposeId
+    reserve: Wei
 
 
 class EpochDoc(_Document):
     """One covered epoch."""
 
-    epoch: int
-    start: int
     end: int
+    epoch: int
     policy: PolicyDoc
     purposes: list[PurposeDoc]
+    start: int
 
 
 class TotalsDoc(_Document):
     """What ``fundDividends`` moves: ``amount`` to the distributor, ``reserveReleased`` freed; carries stay."""
 
     amount: Wei
+    carries: SortedMap[PurposeId, Wei]
     reserve_released: Wei
-    carries: dict[PurposeId, Wei]
 
 
 class Plan(_Document):
     """A dividend plan for one token over epochs ``(fromEpoch, throughEpoch]``; see the module docstring."""
 
-    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
     algorithm: Literal["union-dividends/1"] = ALGORITHM_VERSION
     chain_id: int
     contracts: ContractsDoc
-    token: ChecksumAddress
-    from_epoch: int
-    through_epoch: int
-    inputs: InputsDoc
     epochs: list[EpochDoc]
-    previous_cumulative: dict[ChecksumAddress, Wei]
-    new_cumulative: dict[ChecksumAddress, Wei]
-    tree: dict[str, Any] | None = Field(description="the standard-v1 dump of the (account, cumulative) tree")
+    from_epoch: int
+    inputs: InputsDoc
+    new_cumulative: SortedMap[ChecksumAddress, Wei]
+    previous_cumulative: SortedMap[ChecksumAddress, Wei]
     root: HexStr
+    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    through_epoch: int
+    token: ChecksumAddress
     totals: TotalsDoc
+    tree: Annotated[dict[str, Any] | None, AfterValidator(_canonical_tree)] = Field(
+        description="the standard-v1 dump of the (account, cumulative) tree"
+    )
     _canonical: bytes | None = PrivateAttr(default=None)
 
     @classmethod
@@ -234,7 +279,9 @@ class Plan(_Document):
     def canonical_bytes(self) -> bytes:
         """The document's canonical bytes: what is stored, served and hashed (computed once; the model is frozen)."""
         if self._canonical is None:
-            self._canonical = canonical_json(json.loads(self.model_dump_json(by_alias=True)))
+            raw = self.model_dump_json(by_alias=True).encode()
+            # Pydantic writes non-ASCII text as UTF-8; canonical JSON escapes it (plans are ASCII in practice).
+            self._canonical = raw if raw.isascii() else canonical_json(json.loads(raw))
         return self._canonical
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Plan:

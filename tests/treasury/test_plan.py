@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 from tests.treasury.builders import RESEARCH, History, addr, start
 from treasury._keccak import keccak256
-from treasury.plan import EMPTY_ROOT, PLAN_SCHEMA_VERSION, Plan, plan_differences
+from treasury.plan import (
+    EMPTY_ROOT,
+    PLAN_SCHEMA_VERSION,
+    ContractsDoc,
+    EpochDoc,
+    EventIdsDoc,
+    InputsDoc,
+    Plan,
+    PolicyDoc,
+    PurposeDoc,
+    ScheduleDoc,
+    TotalsDoc,
+    plan_differences,
+)
 from union.errors import UnionValueError
 
 A, B, C = addr(0xA), addr(0xB), addr(0xC)
@@ -37,6 +52,29 @@ def test_canonical_bytes_have_sorted_keys_decimal_string_amounts_and_no_floats()
     assert all(isinstance(amount, str) for amount in document["newCumulative"].values())
     assert b"." not in raw.replace(b"union-dividends/1", b"")
     assert plan.plan_hash == "0x" + keccak256(raw).hex()
+
+
+DOCUMENT_MODELS = [ContractsDoc, ScheduleDoc, EventIdsDoc, InputsDoc, PolicyDoc, PurposeDoc, EpochDoc, TotalsDoc, Plan]
+
+
+@pytest.mark.parametrize("model", DOCUMENT_MODELS, ids=lambda model: model.__name__)
+def test_document_fields_are_declared_in_canonical_key_order(model: type[BaseModel]) -> None:
+    aliases = [field.alias or name for name, field in model.model_fields.items()]
+    assert aliases == sorted(aliases)
+
+
+def reversed_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
+def test_a_document_with_keys_in_any_order_reads_back_to_the_canonical_bytes() -> None:
+    plan = Plan.from_inputs(small_history().inputs(0, 2))
+    scrambled = json.dumps(reversed_keys(json.loads(plan.canonical_bytes())), indent=1)
+    assert Plan.from_json(scrambled).canonical_bytes() == plan.canonical_bytes()
 
 
 def test_plan_round_trips_through_its_json_to_the_same_bytes() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 from typing import Any
@@ -14,7 +15,7 @@ from tests.treasury.builders import RESEARCH, SCHEDULE, TRAINING, History, addr,
 from treasury.allocation import RangeAllocation, allocate
 from treasury.inputs import GENERAL_PURPOSE, PlanInputs, PurposeId
 from treasury.merkle import StandardMerkleTree
-from treasury.plan import Plan
+from treasury.plan import Plan, canonical_json
 
 MEMBERS = [addr(n) for n in (0x1, 0x2, 0xA0, 0xB0, 0xFF00, 0xABCDEF)]
 PURPOSES = [GENERAL_PURPOSE, RESEARCH, TRAINING]
@@ -178,6 +179,7 @@ def test_shuffled_inputs_give_the_same_plan_bytes(history: History, seed: int) -
     )
     first, second = Plan.from_inputs(inputs), Plan.from_inputs(reordered)
     assert first.canonical_bytes() == second.canonical_bytes()
+    assert first.canonical_bytes() == canonical_json(json.loads(first.canonical_bytes()))
     assert first.plan_hash == second.plan_hash
 
 
