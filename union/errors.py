@@ -13,11 +13,16 @@ __all__ = [
     "ConfigurationError",
     "ContractRevertError",
     "DeploymentError",
+    "EpochWindowError",
+    "InputFileError",
     "InsufficientFundsError",
     "InvalidSignatureError",
     "KeystoreError",
     "LogRangeRefusedError",
     "ManifestError",
+    "PendingTransactionsError",
+    "PermissionDeniedError",
+    "PlanNotReadyError",
     "RateLimitExceededError",
     "RecordNotFoundError",
     "RelayLockError",
@@ -160,4 +165,55 @@ class RecordNotFoundError(UnionError, LookupError):
     """Raised when a reader asks the store for a record it does not hold (a member, a proposal, a plan, an epoch).
 
     The transparency API answers it with 404 and the message, which names what was looked for.
+    """
+
+
+class InputFileError(UnionValueError):
+    """Raised when a steward's input file (admissions, contributions) has rows that cannot be sent as they are.
+
+    Every problem is found before anything is sent, and reported with its line number: ``problems`` holds
+    ``(line, message)`` pairs in file order, ``source`` names the file.
+    """
+
+    _SHOWN = 20
+
+    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        count = len(self.problems)
+        shown = [f"  line {line}: {message}" for line, message in self.problems[: self._SHOWN]]
+        if count > self._SHOWN:
+            shown.append(f"  … and {count - self._SHOWN} more")
+        noun = "problem" if count == 1 else "problems"
+        super().__init__("\n".join([f"{source}: {count} {noun}, nothing was sent", *shown]))
+
+
+class EpochWindowError(UnionError):
+    """Raised when an epoch's entries cannot change now: it has not started yet, or it and its grace window are over.
+
+    The ledger would refuse the transaction (``LedgerEpochNotStarted`` / ``LedgerEpochClosed``); the check is made
+    first so the steward learns when the window opens or since when it is closed, and nothing is sent.
+    """
+
+
+class PermissionDeniedError(UnionError, PermissionError):
+    """Raised when the signing account lacks what an operation needs: a role, membership, or being the guardian.
+
+    Checked on chain before anything is sent, so a wrong keystore costs nothing and says which account it holds.
+    """
+
+
+class PendingTransactionsError(UnionError):
+    """Raised when the signing account has sent transactions that are not mined yet.
+
+    An operation that skips what is already on chain (``union record``) cannot see a pending transaction, and could
+    send its entries a second time; it waits until the account's pending and mined nonces agree.
+    """
+
+
+class PlanNotReadyError(UnionError):
+    """Raised when a dividend plan is asked for an epoch whose entries may still change.
+
+    An epoch can be planned once a final block has a timestamp at or after ``end(e) + grace`` (DESIGN §2); before
+    that, ``fundDividends`` would refuse the plan (``TreasuryPlanNotReady``) and the allocations could still move.
     """
