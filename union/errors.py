@@ -30,6 +30,7 @@ __all__ = [
     "RelayerUnderfundedError",
     "ReorgTooDeepError",
     "RpcUnavailableError",
+    "SchedulerLockError",
     "StoreStateError",
     "UnionError",
     "UnionValueError",
@@ -216,4 +217,11 @@ class PlanNotReadyError(UnionError):
 
     An epoch can be planned once a final block has a timestamp at or after ``end(e) + grace`` (DESIGN §2); before
     that, ``fundDividends`` would refuse the plan (``TreasuryPlanNotReady``) and the allocations could still move.
+    """
+
+
+class SchedulerLockError(UnionError):
+    """Raised when a scheduler cannot hold the one-scheduler lock of its store (another one runs there).
+
+    ``union serve`` waits idle for the lock instead; ``union config check`` and tests use the immediate form.
     """
