@@ -1,0 +1,68 @@
+// The API client: JSON reads under /v1 (every page of a list), and relay writes. Errors become sentences.
+
+const MAX_PAGES = 40;
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details || [];
+  }
+}
+
+async function errorOf(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // Not JSON (a proxy's page): the status says enough.
+  }
+  const error = body && body.error && typeof body.error === "object" ? body.error : null;
+  const message = error && error.message ? error.message : `the server answered ${response.status} ${response.statusText}`;
+  return new ApiError(response.status, error ? error.code : "http_error", message, error ? error.details : []);
+}
+
+async function request(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: "application/json" }, ...options });
+  } catch (error) {
+    throw new ApiError(0, "network", `cannot reach the API (${error.message}); check your connection`);
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response.json();
+}
+
+export function get(path) {
+  return request(path);
+}
+
+/** Every item of a paginated list, following next_cursor (at most MAX_PAGES pages of 500). */
+export async function getAll(path, params = {}) {
+  const items = [];
+  let cursor = null;
+  for (let page = 0; page < MAX_PAGES; page += 1) {
+    const query = new URLSearchParams({ ...params, limit: "500" });
+    if (cursor) query.set("cursor", cursor);
+    const body = await request(`${path}?${query}`);
+    items.push(...body.items);
+    cursor = body.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
+
+export function post(path, body) {
+  return request(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+export async function getText(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw await errorOf(response);
+  return response.text();
+}
