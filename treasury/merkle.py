@@ -266,19 +266,67 @@ def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
     return [(0, count // 2), (count // 2, count)]
 
 
+def _subtree_levels(size: int, root: int) -> list[tuple[int, int]]:
+    """The ``[first, end)`` node ranges of the subtree under ``root``, level by level from its top, clipped."""
+    ranges: list[tuple[int, int]] = []
+    first, width = root, 1
+    while first < size:
+        ranges.append((first, min(first + width, size)))
+        first, width = 2 * first + 1, 2 * width
+    return ranges
+
+
+def _subtree_leaves(sorted_leaves: list[bytes], root: int) -> list[list[bytes]]:
+    """Per level of the subtree under ``root``, its leaf nodes in array order (leaf ``j`` sits at ``size-1-j``)."""
+    size = 2 * len(sorted_leaves) - 1
+    internal = len(sorted_leaves) - 1
+    return [
+        sorted_leaves[size - end : size - max(first, internal)][::-1] if max(first, internal) < end else []
+        for first, end in _subtree_levels(size, root)
+    ]
+
+
+def _subtree_internal_nodes(size: int, root: int, leaves_by_level: list[list[bytes]]) -> list[list[bytes]]:
+    """The internal nodes of the subtree under ``root``, per level from its top, hashed bottom-up.
+
+    In each array level the internal nodes come first and the leaves after them, and the children of a level's
+    internal nodes start at the next level's first index; so each level is one ``_hash_pairs`` of a prefix of the
+    level below. Runs in a worker process as one job: no round trip per level.
+    """
+    ranges = _subtree_levels(size, root)
+    internal_count = (size - 1) // 2
+    internal_by_level: list[list[bytes]] = [[] for _ in ranges]
+    below: list[bytes] = []
+    for depth in reversed(range(len(ranges))):
+        first, end = ranges[depth]
+        internal_end = max(first, min(end, internal_count))
+        if internal_end > first:
+            internal_by_level[depth] = _hash_pairs(below[: 2 * (internal_end - first)])
+        below = internal_by_level[depth] + leaves_by_level[depth]
+    return internal_by_level
+
+
 def _build_nodes(leaves_in_order: list[bytes], executor: Executor | None) -> list[bytes]:
-    """The OZ array: internal nodes first, then the leaves reversed; each level split with the executor if wide."""
+    """The OZ array: internal nodes first, then the leaves reversed.
+
+    With an executor, the root's left subtree is hashed in a worker while this process hashes the right one (the
+    left is never the smaller: a heap fills leftmost first), then the root joins them.
+    """
     count = len(leaves_in_order)
     tree: list[bytes] = [b""] * (count - 1) + leaves_in_order[::-1]
-    for first, end in _internal_levels(len(tree)):
-        width = end - first
-        if executor is None or width < _PARALLEL_MIN:
+    size = len(tree)
+    if executor is None or count < _PARALLEL_MIN:
+        for first, end in _internal_levels(size):
             tree[first:end] = _hash_pairs(tree[2 * first + 1 : 2 * end + 1])
-            continue
-        middle = first + width // 2
-        other: Future[list[bytes]] = executor.submit(_hash_pairs, tree[2 * first + 1 : 2 * middle + 1])
-        tree[middle:end] = _hash_pairs(tree[2 * middle + 1 : 2 * end + 1])
-        tree[first:middle] = other.result()
+        return tree
+    left: Future[list[list[bytes]]] = executor.submit(
+        _subtree_internal_nodes, size, 1, _subtree_leaves(leaves_in_order, 1)
+    )
+    right = _subtree_internal_nodes(size, 2, _subtree_leaves(leaves_in_order, 2))
+    for root, levels in ((2, right), (1, left.result())):
+        for (first, _end), internal in zip(_subtree_levels(size, root), levels, strict=True):
+            tree[first : first + len(internal)] = internal
+    tree[0] = node_hash(tree[1], tree[2])
     return tree
 
 

@@ -6,7 +6,7 @@ import json
 import random
 import subprocess
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,17 @@ def test_parallel_build_with_a_process_pool_gives_the_same_tree(pool: ProcessPoo
     assert shared.root == alone.root
     assert shared.get_proof(12_345) == alone.get_proof(12_345)
     assert shared.tree_index(39_999) == alone.tree_index(39_999)
+
+
+@pytest.mark.parametrize("count", [16_384, 24_577, 32_769])
+def test_split_build_matches_the_sequential_one_at_level_boundaries(count: int) -> None:
+    rng = random.Random(count)
+    accounts = ["0x" + rng.randbytes(20).hex() for _ in range(count)]
+    amounts = [rng.getrandbits(64) for _ in accounts]
+    with ThreadPoolExecutor(max_workers=1) as threads:
+        split = StandardMerkleTree.of_address_amounts(accounts, amounts, executor=threads)
+    alone = StandardMerkleTree.of_address_amounts(accounts, amounts)
+    assert split.dump() == alone.dump()
 
 
 def test_proofs_verify_by_index_value_and_static_root() -> None:
