@@ -1,8 +1,8 @@
 """Stewards' operations: admission lists and contribution sheets checked line by line, then sent in batches.
 
-The parsing and planning modules are pure (``admissions``, ``contributions``, ``ledger``, ``epochs``): a file's text
-and chain facts in, validated rows and plans out. ``reading`` and ``stewarding`` talk to the chain through the
-kernel (``union.rpc`` for logs and batched calls, ``union.chain.TransactionSender`` for transactions).
+The parsing and planning modules are pure (``admissions``, ``contributions``, ``ledger``, ``epochs``, ``proposals``):
+a file's text and chain facts in, validated rows and plans out. ``reading`` and ``stewarding`` talk to the chain
+through the kernel (``union.rpc`` for logs and batched calls, ``union.chain.TransactionSender`` for transactions).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from union.operations.contributions import (
 )
 from union.operations.epochs import EpochWindow, format_timestamp
 from union.operations.ledger import LedgerEntries, LedgerEntry, RevokePlan, plan_revoke
+from union.operations.proposals import check_policy, parse_token, policy_description, transfer_description
 from union.operations.reading import CreatedProposal, find_proposal, member_statuses, read_ledger, read_proposals
 from union.operations.sending import SentTransaction, send_call, simulate
 from union.operations.stewarding import (
@@ -52,6 +53,7 @@ __all__ = [
     "RevokePlan",
     "SentTransaction",
     "admit_members",
+    "check_policy",
     "epoch_window",
     "find_proposal",
     "format_timestamp",
@@ -59,9 +61,11 @@ __all__ = [
     "parse_admissions",
     "parse_contributions",
     "parse_evidence",
+    "parse_token",
     "plan_admissions",
     "plan_record",
     "plan_revoke",
+    "policy_description",
     "prepare_admissions",
     "prepare_record",
     "prepare_revoke",
@@ -73,4 +77,5 @@ __all__ = [
     "revoke_entries",
     "send_call",
     "simulate",
+    "transfer_description",
 ]
