@@ -1,0 +1,22 @@
+"""Readers of the planner's inputs (chain facts) and the plan history rebuilt from them.
+
+:class:`PlanInputsReader` is the one interface; :class:`RpcPlanInputsReader` implements it over JSON-RPC, and the
+indexer's store can implement it too (both must give identical plans). :class:`PlanHistory` rebuilds a token's
+funded plans round by round and builds the next one.
+"""
+
+from treasury.readers.base import BlockMark, ChainFacts, FundedRound, PlanInputsReader, ProposalRecord, plan_inputs
+from treasury.readers.history import PlanHistory, RebuiltRound
+from treasury.readers.rpc import RpcPlanInputsReader
+
+__all__ = [
+    "BlockMark",
+    "ChainFacts",
+    "FundedRound",
+    "PlanHistory",
+    "PlanInputsReader",
+    "ProposalRecord",
+    "RebuiltRound",
+    "RpcPlanInputsReader",
+    "plan_inputs",
+]

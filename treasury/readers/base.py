@@ -1,0 +1,204 @@
+"""One interface for whatever reads the planner's inputs — an RPC node now, the indexer's store later.
+
+A reader answers three questions: which block is final, which block closes an epoch (the first one with a timestamp
+at or after ``end(e) + grace``, when no entry of *e* can change any more), and what the chain said up to a block
+(:class:`ChainFacts`). Everything else — which facts a plan uses, which plan funded what — is decided here and in
+:mod:`treasury.readers.history` by pure functions of those answers, so two readers that agree on the facts give
+byte-identical plans.
+
+The block a plan is read up to is part of the plan document (``inputs.toBlock``), so it must be reproducible: it is
+the epoch's **closing block**, which anyone can find again from block timestamps alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Protocol, TypeVar
+
+from eth_typing import BlockNumber, ChecksumAddress, HexStr
+
+from treasury.inputs import (
+    BlockRange,
+    ChainContext,
+    ConsentChange,
+    ContributionEntry,
+    ContributionRevocation,
+    EarmarkRelease,
+    EpochId,
+    EpochSchedule,
+    EventRef,
+    PlanInputs,
+    PolicyChange,
+    PurposeId,
+    RevenueEvent,
+)
+from union.errors import UnionValueError
+
+__all__ = [
+    "BlockMark",
+    "ChainFacts",
+    "FundedRound",
+    "PlanInputsReader",
+    "ProposalRecord",
+    "plan_inputs",
+]
+
+_chain_order = attrgetter("event.block_number", "event.log_index")
+
+
+class _Logged(Protocol):
+    @property
+    def event(self) -> EventRef: ...
+
+
+_F = TypeVar("_F", bound=_Logged)
+
+
+def _upto(facts: Sequence[_F], to_block: int) -> tuple[_F, ...]:
+    return tuple(fact for fact in facts if fact.event.block_number <= to_block)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockMark:
+    """A block's number and timestamp."""
+
+    number: BlockNumber
+    timestamp: int
+
+
+@dataclass(frozen=True, slots=True)
+class FundedRound:
+    """``UnionTreasury.DividendsFunded``: what one executed plan put on chain for ``token``."""
+
+    event: EventRef
+    timestamp: int
+    token: ChecksumAddress
+    from_epoch: EpochId
+    through_epoch: EpochId
+    amount: int
+    reserve_released: int
+    root: HexStr
+    plan_hash: HexStr
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalRecord:
+    """``Governor.ProposalCreated``: the actions a proposal would execute and its description (calldata as hex)."""
+
+    event: EventRef
+    timestamp: int
+    proposal_id: int
+    proposer: ChecksumAddress
+    targets: tuple[ChecksumAddress, ...]
+    values: tuple[int, ...]
+    calldatas: tuple[HexStr, ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainFacts:
+    """Every fact a plan can depend on, logged in ``blocks`` (the deployment block through ``blocks.to_block``).
+
+    ``revenues`` holds ``RevenueReceived`` and ``UnattributedBooked`` (as general revenue) alike; ``policy_changes``
+    starts with the one the treasury's constructor set; ``proposals`` are every governor proposal (verification
+    looks for ``fundDividends`` actions among them). Each list is in chain order.
+    """
+
+    blocks: BlockRange
+    contributions: Sequence[ContributionEntry] = ()
+    revocations: Sequence[ContributionRevocation] = ()
+    revenues: Sequence[RevenueEvent] = ()
+    consent_changes: Sequence[ConsentChange] = ()
+    policy_changes: Sequence[PolicyChange] = ()
+    earmark_releases: Sequence[EarmarkRelease] = ()
+    funded_rounds: Sequence[FundedRound] = ()
+    proposals: Sequence[ProposalRecord] = ()
+
+    def through_block(self, to_block: BlockNumber) -> ChainFacts:
+        """The facts logged up to ``to_block`` included (what a reader stopping there would have returned)."""
+        if to_block > self.blocks.to_block:
+            raise UnionValueError(f"facts were read up to block {self.blocks.to_block}, not {to_block}")
+        if to_block == self.blocks.to_block:
+            return self
+
+        return ChainFacts(
+            blocks=BlockRange(self.blocks.from_block, to_block),
+            contributions=_upto(self.contributions, to_block),
+            revocations=_upto(self.revocations, to_block),
+            revenues=_upto(self.revenues, to_block),
+            consent_changes=_upto(self.consent_changes, to_block),
+            policy_changes=_upto(self.policy_changes, to_block),
+            earmark_releases=_upto(self.earmark_releases, to_block),
+            funded_rounds=_upto(self.funded_rounds, to_block),
+            proposals=_upto(self.proposals, to_block),
+        )
+
+    def rounds_of(self, token: ChecksumAddress) -> list[FundedRound]:
+        """The funded rounds of ``token``, in chain order (each starts where the previous one ended)."""
+        return sorted((item for item in self.funded_rounds if item.token == token), key=_chain_order)
+
+
+class PlanInputsReader(Protocol):
+    """Where the planner's facts come from; implementations: :class:`~treasury.readers.rpc.RpcPlanInputsReader`.
+
+    A store-backed reader implements the same four members; fed the same chain, both give identical facts, hence
+    identical plans.
+    """
+
+    @property
+    def chain(self) -> ChainContext:
+        """The chain id and the union's contract addresses."""
+        ...
+
+    @property
+    def schedule(self) -> EpochSchedule:
+        """The ledger's epoch clock."""
+        ...
+
+    def final_block(self) -> BlockMark:
+        """The newest block the reader treats as final (the head minus the confirmations)."""
+        ...
+
+    def closing_block(self, epoch: EpochId) -> BlockMark | None:
+        """The first block with a timestamp at or after ``end(epoch) + grace``, or ``None`` if no final block is."""
+        ...
+
+    def facts(self, to_block: BlockNumber) -> ChainFacts:
+        """Every fact from the deployment block through ``to_block`` (which must be final)."""
+        ...
+
+
+def plan_inputs(
+    reader_chain: ChainContext,
+    schedule: EpochSchedule,
+    facts: ChainFacts,
+    *,
+    token: ChecksumAddress,
+    from_epoch: int,
+    through_epoch: int,
+    previous_cumulative: Mapping[ChecksumAddress, int] | None = None,
+    previous_carries: Mapping[PurposeId, int] | None = None,
+) -> PlanInputs:
+    """The planner's inputs for ``token`` over ``(from_epoch, through_epoch]`` from facts read up to a closing block.
+
+    The planner itself keeps only what the range needs (this token, these epochs, consents before each start,
+    policies before each end); passing every fact lets the plan name exactly the events it used.
+    """
+    return PlanInputs(
+        chain=reader_chain,
+        token=token,
+        from_epoch=EpochId(from_epoch),
+        through_epoch=EpochId(through_epoch),
+        schedule=schedule,
+        blocks=facts.blocks,
+        contributions=facts.contributions,
+        revocations=facts.revocations,
+        revenues=facts.revenues,
+        consent_changes=facts.consent_changes,
+        policy_changes=facts.policy_changes,
+        earmark_releases=facts.earmark_releases,
+        previous_cumulative=dict(previous_cumulative or {}),
+        previous_carries=dict(previous_carries or {}),
+    )
