@@ -4,7 +4,8 @@ The columns are ``address, units, evidence`` in that order, or in any order unde
 (``address``/``member``/``account``, ``units``, ``evidence``). Blank lines and lines starting with ``#`` are ignored.
 
 Evidence is what the ledger stores as ``bytes32``: a cell of ``0x`` followed by exactly 64 hex digits is taken as the
-hash itself; any other text (a URL, a dataset id, a file name …) is hashed with keccak256 of its UTF-8 bytes. A cell
+hash itself; any other text (a URL, a dataset id, a file name …) is hashed with keccak256 of its UTF-8 bytes, after
+the spaces around the cell are trimmed (quote the cell in CSV style if it holds a comma). A cell
 that starts with ``0x`` but is not 32 bytes of hex is refused as a probably mangled hash rather than hashed as text.
 
 **The skip rule** (what makes a re-run safe). A row and an on-chain entry are *the same contribution* when they name
