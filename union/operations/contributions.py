@@ -170,14 +170,11 @@ def plan_record(
     is_member: Mapping[ChecksumAddress, bool],
     source: str = "contributions",
 ) -> RecordPlan:
-    """Apply the skip rule against the live entries of ``epoch``; a row for a non-member is an input problem.
+    """Apply the skip rule against the live entries of ``epoch``; a row to send for a non-member is an input problem.
 
-    Non-members are reported even when their row would be skipped: the sheet is wrong either way, and the ledger
-    refuses a whole batch for one non-member.
+    A row already on chain is skipped even if its member has left since (nothing is sent for it); every other row
+    must name a current member, since the ledger refuses a whole batch for one non-member.
     """
-    problems = [(row.line, f"{row.member} is not a member of the union") for row in rows if not is_member[row.member]]
-    if problems:
-        raise InputFileError(source, problems)
     live = ledger.live_by_key(epoch)
     to_record: list[ContributionRow] = []
     already: list[tuple[ContributionRow, LedgerEntry]] = []
@@ -187,4 +184,9 @@ def plan_record(
             to_record.append(row)
         else:
             already.append((row, entry))
+    problems = [
+        (row.line, f"{row.member} is not a member of the union") for row in to_record if not is_member[row.member]
+    ]
+    if problems:
+        raise InputFileError(source, problems)
     return RecordPlan(epoch, tuple(to_record), tuple(already))

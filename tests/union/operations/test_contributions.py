@@ -140,6 +140,14 @@ def test_planRecord_reportsNonMembersWithTheirLineNumbers() -> None:
     assert str(caught.value).startswith("sheet.csv: 1 problem, nothing was sent")
 
 
+def test_planRecord_skipsARowAlreadyOnChainEvenIfItsMemberLeftSince() -> None:
+    rows = parse_contributions(f"{ALICE},5,one\n")
+    ledger = LedgerEntries(entries={1: _entry(1, 2, ALICE, 5, keccak(text="one"))})
+    plan = plan_record(2, rows, ledger, {ALICE: False})
+    assert plan.to_record == ()
+    assert len(plan.already_recorded) == 1
+
+
 def test_batches_holdAtMost500EntriesInFileOrder() -> None:
     members = [to_checksum_address(f"0x{i + 1:040x}") for i in range(1_200)]
     rows = parse_contributions("".join(f"{member},1,e{i}\n" for i, member in enumerate(members)))
