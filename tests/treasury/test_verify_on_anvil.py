@@ -1,0 +1,196 @@
+"""Plans rebuilt from chain data on anvil, funded through real votes, and checked by ``verify_union``.
+
+The round (tests/treasury/anvil_round.py) exercises every rule the reader must get right: consent at the epoch's
+start, revocations in their own epoch only, revenue by block time, the policy in force at each epoch's end, carries.
+"""
+
+from __future__ import annotations
+
+import pytest
+from eth_typing import ChecksumAddress
+from eth_utils import keccak
+
+from tests.treasury.anvil_round import Round, base_round, decide, fund_plan, funding_spec, round_
+from treasury.allocation import AccountAmounts
+from treasury.inputs import GENERAL_PURPOSE, purpose_id
+from treasury.plan import Plan, distribution_tree
+from treasury.readers import PlanHistory, RpcPlanInputsReader
+from treasury.verify import VerificationReport, verify_union
+from union.errors import PlanNotReadyError
+from union.rpc import JsonRpcClient
+from union.types import ZERO_ADDRESS
+from voting.proposals import ProposalState
+from voting.typed_data import VoteSupport
+
+__all__ = ["base_round", "round_"]  # fixtures used by name
+
+AI = purpose_id(keccak(text="ai-training"))
+MEDICAL = purpose_id(keccak(text="medical-research"))
+
+
+def history(round_: Round) -> PlanHistory:
+    union = round_.union
+    return PlanHistory(RpcPlanInputsReader.open(JsonRpcClient(union.anvil.rpc_url), union.union.manifest))
+
+
+def tampered(plan: Plan, *, take_from: ChecksumAddress, give_to: ChecksumAddress, amount: int | None = None) -> Plan:
+    """``plan`` with ``amount`` (default: all) of one account's cumulative moved to another; totals unchanged."""
+    cumulative = dict(plan.new_cumulative)
+    moved = cumulative[take_from] if amount is None else amount
+    cumulative[take_from] -= moved
+    cumulative[give_to] = cumulative.get(give_to, 0) + moved
+    amounts = AccountAmounts.from_mapping(cumulative)
+    tree = distribution_tree(amounts)
+    assert tree is not None
+    return plan.model_copy(update={"new_cumulative": amounts.as_dict(), "tree": tree.dump(), "root": tree.root})
+
+
+def failed_checks(report: VerificationReport) -> set[tuple[str, str]]:
+    return {(item.round, check.check) for item in report.rounds for check in item.checks if not check.ok}
+
+
+def test_plan_from_chain_follows_consent_revocation_and_policy_rules(round_: Round) -> None:
+    union, m = round_.union, [member.address for member in round_.members]
+    union.warp_to(union.grace_end(2))
+    plan = history(round_).next_plan(ZERO_ADDRESS, 2)
+    epoch1, epoch2 = plan.epochs
+    by_purpose = {outcome.purpose: outcome for outcome in epoch1.purposes}
+    # Nobody consented before start(1): both purposes are carried; general is shared by all with units.
+    assert by_purpose[AI].eligible_members == 0
+    assert by_purpose[AI].carry_out > 0
+    assert by_purpose[MEDICAL].eligible_members == 0
+    assert set(by_purpose[GENERAL_PURPOSE].allocations) == set(m[:5])  # m4's entry "revoked" for epoch 2 counts
+    assert (epoch1.policy.reserve_bps, epoch1.policy.cap_bps) == (1_000, 0)  # the constructor's policy
+    assert (epoch2.policy.reserve_bps, epoch2.policy.cap_bps) == (500, 3_500)  # voted during epoch 2
+    by_purpose = {outcome.purpose: outcome for outcome in epoch2.purposes}
+    # ai-training: m0 (withdrew during epoch 2: still counts), m1, m2; not m3 (declined), not m4 (consented late).
+    assert set(by_purpose[AI].allocations) == {m[0], m[1], m[2]}
+    assert by_purpose[AI].carry_before == by_purpose[AI].distributable - (
+        by_purpose[AI].gross - by_purpose[AI].reserve - by_purpose[AI].operations
+    )
+    assert by_purpose[AI].cap_released > 0 or max(by_purpose[AI].allocations.values()) * 10_000 <= (
+        by_purpose[AI].distributable * 3_500
+    )
+    assert set(by_purpose[MEDICAL].allocations) == {m[0], m[3]}
+    assert set(by_purpose[GENERAL_PURPOSE].allocations) == {m[0], m[1], m[2], m[3], m[5]}
+    # m1's revoked entry (6 units) is gone: m1 (2 units) gets less of "general" than m2 (3 units).
+    general = by_purpose[GENERAL_PURPOSE].allocations
+    assert general[m[1]] < general[m[2]]
+    assert plan.totals.carries == {}
+    closing = RpcPlanInputsReader.open(JsonRpcClient(union.anvil.rpc_url), union.union.manifest).closing_block(
+        plan.through_epoch
+    )
+    assert closing is not None
+    assert plan.inputs.to_block == closing.number
+
+
+def test_plan_is_refused_while_the_grace_window_is_open(round_: Round) -> None:
+    union = round_.union
+    union.warp_to(union.grace_end(2) - 5)
+    with pytest.raises(PlanNotReadyError, match="epoch 2 cannot be planned yet"):
+        history(round_).next_plan(ZERO_ADDRESS, 2)
+
+
+def test_funded_plans_of_both_tokens_reproduce(round_: Round) -> None:
+    union = round_.union
+    union.warp_to(union.grace_end(2))
+    plans = history(round_)
+    for token in (ZERO_ADDRESS, round_.token_address):
+        fund_plan(round_, plans.next_plan(token, 2))
+    report = verify_union(union.w3, union.union.manifest)
+    assert report.ok, report.model_dump_json(indent=1)
+    assert [(item.kind, item.token, item.epochs) for item in report.rounds] == [
+        ("funded", ZERO_ADDRESS, "(0, 2]"),
+        ("funded", round_.token_address, "(0, 2]"),
+    ]
+
+
+def test_tampered_plan_funded_by_a_vote_fails_and_names_the_accounts(round_: Round) -> None:
+    union, m = round_.union, [member.address for member in round_.members]
+    union.warp_to(union.grace_end(2))
+    honest = history(round_).next_plan(ZERO_ADDRESS, 2)
+    forged = tampered(honest, take_from=m[5], give_to=m[0])  # member 5 skipped, member 0 gets their share
+    fund_plan(round_, forged)
+
+    blind = verify_union(union.w3, union.union.manifest, token=ZERO_ADDRESS)
+    assert not blind.ok
+    assert failed_checks(blind) >= {("funded #1", "root"), ("funded #1", "planHash")}
+    assert any("no published plan document" in text for text in blind.rounds[0].differences)
+
+    named = verify_union(union.w3, union.union.manifest, token=ZERO_ADDRESS, documents=[(forged, "forged.json")])
+    assert not named.ok
+    differences = named.rounds[0].differences
+    assert f"account {m[5]} is missing (expected cumulative {honest.new_cumulative[m[5]]})" in differences
+    assert (
+        f"account {m[0]}: expected cumulative {honest.new_cumulative[m[0]]}, "
+        f"published {forged.new_cumulative[m[0]]}" in differences
+    )
+    assert named.rounds[0].document == "forged.json"
+
+
+def test_defeated_vote_then_the_next_plan_covers_both_epochs_and_verifies(round_: Round) -> None:
+    union = round_.union
+    assert union.now() >= union.grace_end(1)  # the round's policy vote ended after epoch 1's grace window
+    first = history(round_).next_plan(ZERO_ADDRESS, 1)
+    assert (first.from_epoch, first.through_epoch) == (0, 1)
+    spec = funding_spec(round_, first)
+    defeated = decide(union, round_.members[2], spec, round_.members[:3], VoteSupport.AGAINST)
+    assert union.state(defeated) is ProposalState.DEFEATED
+
+    union.warp_to(union.grace_end(2))
+    both = history(round_).next_plan(ZERO_ADDRESS, 2)
+    assert (both.from_epoch, both.through_epoch) == (0, 2)
+    assert [epoch.epoch for epoch in both.epochs] == [1, 2]
+    fund_plan(round_, both)
+    report = verify_union(union.w3, union.union.manifest, token=ZERO_ADDRESS)
+    assert report.ok, report.model_dump_json(indent=1)
+    assert [(item.kind, item.epochs) for item in report.rounds] == [
+        ("funded", "(0, 2]")
+    ]  # the defeated one is not live
+
+
+def test_live_proposal_is_checked_before_execution_and_a_wrong_pot_is_named(round_: Round) -> None:
+    union = round_.union
+    union.warp_to(union.grace_end(2))
+    honest = history(round_).next_plan(ZERO_ADDRESS, 2)
+    wrong_pot = honest.model_copy(
+        update={"totals": honest.totals.model_copy(update={"amount": honest.totals.amount + 1})}
+    )
+    good_id = union.propose(round_.members[0], funding_spec(round_, honest))
+    bad_id = union.propose(round_.members[1], funding_spec(round_, wrong_pot))
+
+    good = verify_union(union.w3, union.union.manifest, proposal_id=good_id)
+    assert good.ok, good.model_dump_json(indent=1)
+    assert (good.rounds[0].kind, good.rounds[0].proposal_state) == ("proposal", "pending")
+
+    bad = verify_union(union.w3, union.union.manifest, proposal_id=bad_id)
+    assert not bad.ok
+    assert ("proposal " + str(bad_id)[:12] + "…", "amount") in failed_checks(bad)
+    assert f"the pot is wrong: amount {honest.totals.amount + 1} instead of {honest.totals.amount}" in (
+        bad.rounds[0].differences
+    )
+    everything = verify_union(union.w3, union.union.manifest)
+    assert {item.proposal_id for item in everything.rounds} == {str(good_id), str(bad_id)}
+    assert not everything.ok
+
+
+def test_lowered_cumulative_amount_in_a_later_round_is_named(round_: Round) -> None:
+    union, m = round_.union, [member.address for member in round_.members]
+    union.warp_to(union.grace_end(2))
+    first = history(round_).next_plan(ZERO_ADDRESS, 2)
+    fund_plan(round_, first)
+    union.pay_eth(union.accounts.buyer, 10**18, "general", "epoch-3-grant")  # epoch 3 revenue, no entries yet
+    union.record(3, [(m[2], 1, b"\x21" * 32)])
+    union.warp_to(union.grace_end(3))
+    second = history(round_).next_plan(ZERO_ADDRESS, 3)
+    assert (second.from_epoch, second.previous_cumulative) == (2, first.new_cumulative)
+    lowered = tampered(second, take_from=m[1], give_to=m[2], amount=second.new_cumulative[m[1]] // 2)
+    assert lowered.new_cumulative[m[1]] < first.new_cumulative[m[1]]
+    proposal_id = union.propose(round_.members[0], funding_spec(round_, lowered))
+
+    report = verify_union(
+        union.w3, union.union.manifest, proposal_id=proposal_id, documents=[(lowered, "lowered.json")]
+    )
+    assert not report.ok
+    assert ("proposal " + str(proposal_id)[:12] + "…", "cumulative never lower") in failed_checks(report)
+    assert any(text.startswith(f"account {m[1]}: cumulative went down from ") for text in report.rounds[0].differences)
