@@ -15,6 +15,9 @@ and purpose *P* (this token only), from the gross revenue *G* booked in the epoc
   sums exactly;
 - nobody eligible: *D* becomes the carry of *P* — still earmarked, it joins *P*'s *D* in the next epoch.
 
+Membership is not consulted: an entry the ledger accepted (it checks membership when recording) counts even if the
+member leaves later, so departed members keep what they earned; their leaf stays in every later tree.
+
 Earmark releases (``releaseEarmark(token, P, amount)``): a release whose timestamp is before ``end(e)`` — in *e*'s
 window or earlier, and not already before ``end(fromEpoch)`` (the previous plan's carries include those) —
 lowers *P*'s carry before *e* is computed, never below 0. Releasing more than the carry does not touch anything
