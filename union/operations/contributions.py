@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 ENTRIES_PER_TRANSACTION: Final = 500
-"""Entries recorded by one ``record`` call (about 3.6 M gas at 7,100 gas an entry)."""
+"""Entries recorded by one ``record`` call (2.3 M gas measured on anvil: about 4,650 gas an entry)."""
 
 MAX_UNITS: Final = 2**256 - 1
 
