@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import threading
@@ -43,7 +44,8 @@ class FaultProxy:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                proxy._handle(self)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+                    proxy._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

@@ -38,7 +38,7 @@ def test_resume_after_kills_yields_same_rows_as_uninterrupted_run(
     chain: UnionDriver, store_url_factory: Callable[[], str], tmp_path: Path
 ) -> None:
     people = scenario.members()
-    for index in range(150):
+    for index in range(200):
         record_fast(chain, 1, [(people[index % 3].address, index + 1, bytes([index % 256]) + bytes(31))] * 4)
     head = chain.w3.eth.block_number
     manifest = tmp_path / "manifest.json"
@@ -48,9 +48,9 @@ def test_resume_after_kills_yields_same_rows_as_uninterrupted_run(
 
     kills_mid_backfill = 0
     cursors: list[int] = []
-    while kills_mid_backfill < KILLS:
+    while kills_mid_backfill < KILLS and len(cursors) < 10 * KILLS:
         process = _start(chain.anvil.rpc_url, url, manifest)
-        time.sleep(rng.uniform(0.05, 0.35))
+        time.sleep(rng.uniform(0.0, 0.25))  # the backfill of one block takes a few milliseconds
         process.send_signal(signal.SIGKILL)
         process.wait()
         store = Store.open(url)
