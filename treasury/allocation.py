@@ -31,7 +31,8 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import repeat
+from operator import add, attrgetter
 from typing import Final
 
 from eth_typing import ChecksumAddress
@@ -181,7 +182,7 @@ def _split_distributable(
     if floor:  # split_equally(floor, n) added in place: base to all, the leftover wei to the lowest addresses
         base, extra = divmod(floor, len(units))
         if base:
-            shares = [share + base for share in shares]
+            shares = list(map(add, shares, repeat(base)))
         shares[:extra] = [share + 1 for share in shares[:extra]]
     cap_released = 0
     if policy.has_cap:
@@ -285,8 +286,11 @@ def relevant_events(inputs: PlanInputs) -> RelevantEvents:
     range_start = schedule.end(first) if first > 0 else None
     range_end = schedule.end(last)
     consent_end = schedule.start(last)
+    contributions = list(inputs.contributions)
+    if not set(map(_entry_epoch, contributions)) <= set(in_range):
+        contributions = [entry for entry in contributions if entry.epoch in in_range]
     return RelevantEvents(
-        contributions=[entry for entry in inputs.contributions if entry.epoch in in_range],
+        contributions=contributions,
         revocations=[revocation for revocation in inputs.revocations if revocation.epoch in in_range],
         revenues=[
             revenue
