@@ -8,9 +8,13 @@ Cache-Control (see :mod:`api.caching`). Errors of every kind leave through one h
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -21,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import api.relay
 from api.caching import CachingMiddleware, ResponseCache
 from api.context import ApiContext, EpochSchedule
+from api.fundings import fundings
 from api.metrics import ApiMetrics, MetricsMiddleware, StoreFigures
 from api.plans import PLAN_VERIFICATIONS, PLANS, PlanLibrary, verification_alarms
 from api.routers import distributions, epochs, health, members, proposals, treasury
@@ -111,7 +116,25 @@ def create_app(
     relay: api.relay.RelayService | None = None,
 ) -> FastAPI:
     """The app over ``store``; the relay's endpoints are mounted only when ``relay`` is given (one process does)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as the store has connections, so a burst waits for a thread, not a connection.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        await anyio.to_thread.run_sync(preload)
+        # The parsed plans are millions of long-lived objects: move them out of the collector's sight, so a full
+        # collection never pauses a request for a scan of what will never be garbage.
+        gc.collect()
+        gc.freeze()
+        yield
+
+    def preload() -> None:
+        """Parse the funded plans before the first request, so no member's first statement waits for them."""
+        with context.read() as session:
+            fundings(context, session)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Data Union transparency API",
         version=API_VERSION,
         description=_DESCRIPTION,

@@ -72,10 +72,12 @@ class ApiContext:
     _shared: dict[str, Any] = field(default_factory=dict)
     _shared_version: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _flights: dict[str, threading.Lock] = field(default_factory=dict)
 
-    def shared(self, name: str, compute: Callable[[Session], _T]) -> _T:
-        """A value every request of the current store version shares (funded rounds, purpose names …): computed
-        once per version, so a member's statement does not re-read what is the same for every member."""
+    def shared(self, name: str, session: Session, compute: Callable[[Session], _T]) -> _T:
+        """A value every request of the current store version shares (funded rounds and plans, purpose names …):
+        computed once per version (one thread computes, the others wait for it), so a member's statement does not
+        re-read what is the same for every member."""
         version = self.cache.version()
         with self._lock:
             if self._shared_version != version:
@@ -84,11 +86,16 @@ class ApiContext:
             if name in self._shared:
                 value: _T = self._shared[name]
                 return value
-        with self.read() as session:
+            flight = self._flights.setdefault(name, threading.Lock())
+        with flight:
+            with self._lock:
+                if self._shared_version == version and name in self._shared:
+                    cached: _T = self._shared[name]
+                    return cached
             value = compute(session)
-        with self._lock:
-            if self._shared_version == version:
-                self._shared[name] = value
+            with self._lock:
+                if self._shared_version == version:
+                    self._shared[name] = value
         return value
 
     @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -31,10 +31,17 @@ def get_context(request: Request) -> ApiContext:
 ContextDep = Annotated[ApiContext, Depends(get_context)]
 
 
-def get_session(context: ContextDep) -> Iterator[Session]:
-    """One read session per request, returned to the pool afterwards."""
-    with context.read() as session:
+async def get_session(context: ContextDep) -> AsyncIterator[Session]:
+    """One read session per request; its connection is taken on first use and returned to the pool afterwards.
+
+    An async generator on purpose: FastAPI closes a sync generator dependency through a one-thread limiter, so under
+    load sessions wait in line to give their connections back and the pool runs dry; closing here is immediate.
+    """
+    session = Session(context.store.engine)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

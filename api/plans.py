@@ -108,6 +108,7 @@ class PlanLibrary:
         self._max_plans = max_plans
         self._plans: OrderedDict[str, LoadedPlan] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[str, threading.Lock] = {}
 
     @staticmethod
     def document(session: Session, plan_hash: str) -> bytes | None:
@@ -122,8 +123,15 @@ class PlanLibrary:
         key = plan_hash.lower()
         with self._lock:
             cached = self._plans.get(key)
+            flight = self._flights.setdefault(key, threading.Lock())
         if cached is not None:
             return cached
+        with flight:  # one thread parses a plan (seconds for a big one); the others wait and share it
+            with self._lock:
+                cached = self._plans.get(key)
+            return cached if cached is not None else self._parse(session, key)
+
+    def _parse(self, session: Session, key: str) -> LoadedPlan | None:
         document = self.document(session, key)
         if document is None:
             return None

@@ -27,6 +27,12 @@ class ApiSettings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", description="address uvicorn binds")
     api_port: int = Field(default=8000, ge=1, le=65_535, description="port uvicorn binds")
     api_workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (read side only)")
+    api_threads: int = Field(
+        default=15,
+        ge=1,
+        le=200,
+        description="threads per process answering from the store; at most the connection pool (5 + 10 overflow)",
+    )
     public_url: str = Field(default="", description="prefix of the links the API writes (empty: relative links)")
     cache_max_age: int = Field(
         default=5, ge=0, le=3_600, description="Cache-Control max-age of read answers, in seconds"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -12,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from api.context import ApiContext
 from api.deps import AddressPath, ContextDep, SessionDep
+from api.fundings import fundings
 from api.pagination import DEFAULT_LIMIT, AddressCursorQuery, LimitQuery
-from api.plans import LoadedPlan
 from api.reads import as_of, purpose_names
 from api.schemas.common import ErrorPublic, PagePublic
 from api.schemas.distributions import ClaimArgumentsPublic
@@ -35,14 +34,13 @@ from indexer.models import (
     Contribution,
     ContributionDispute,
     ContributionRevocation,
-    DistributionRound,
     Member,
     MembershipChange,
     Vote,
 )
 from union.errors import RecordNotFoundError
 
-__all__ = ["SUPPORT_LABELS", "funded_rounds", "router"]
+__all__ = ["SUPPORT_LABELS", "router"]
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 
@@ -85,37 +83,6 @@ def members(
     page = rows[:limit]
     following = page[-1].address if len(rows) > limit else None
     return PagePublic[MemberPublic](items=[_member(row) for row in page], limit=limit, next_cursor=following)
-
-
-def funded_rounds(session: Session, token: str | None = None) -> list[DistributionRound]:
-    """Every funded round (of ``token``), in chain order."""
-    query = select(DistributionRound).order_by(DistributionRound.block_number, DistributionRound.log_index)
-    if token is not None:
-        query = query.where(DistributionRound.token == token)
-    return list(session.execute(query).scalars())
-
-
-@dataclass(frozen=True, slots=True)
-class _Funding:
-    """One funded round and its plan (None when the store lacks the document)."""
-
-    token: str
-    plan_hash: str
-    root: str
-    plan: LoadedPlan | None
-
-
-def _fundings(context: ApiContext) -> dict[str, list[_Funding]]:
-    """Funded rounds per token, in chain order, with their parsed plans: the same for every member of a version."""
-
-    def compute(session: Session) -> dict[str, list[_Funding]]:
-        by_token: dict[str, list[_Funding]] = defaultdict(list)
-        for funded in funded_rounds(session):
-            loaded = context.plans.load(session, funded.plan_hash)
-            by_token[funded.token].append(_Funding(funded.token, funded.plan_hash.lower(), funded.root, loaded))
-        return dict(by_token)
-
-    return context.shared("fundings", compute)
 
 
 _ACCOUNT: BindParameter[str] = bindparam("account")
@@ -201,7 +168,7 @@ def _contributions(session: Session, account: str) -> list[EpochContributionPubl
 def _consents(
     session: Session, context: ApiContext, account: str
 ) -> tuple[list[ConsentPublic], list[ConsentChangePublic]]:
-    names = context.shared("purpose_names", purpose_names)
+    names = context.shared("purpose_names", session, purpose_names)
     history = [
         ConsentChangePublic(
             purpose_id=purpose_id,
@@ -275,7 +242,7 @@ def statement(address: AddressPath, session: SessionDep, context: ContextDep) ->
     claimed = _claimed(session, address)
     allocations: list[AllocationPublic] = []
     tokens: list[TokenPositionPublic] = []
-    for token, rounds in sorted(_fundings(context).items()):
+    for token, rounds in sorted(fundings(context, session).items()):
         cumulative = 0
         for funding in rounds:
             if funding.plan is None:
@@ -301,7 +268,7 @@ def statement(address: AddressPath, session: SessionDep, context: ContextDep) ->
     consents, consent_history = _consents(session, context, address)
     return MemberStatementPublic(
         address=address,
-        as_of_block=context.shared("as_of", as_of).block,
+        as_of_block=context.shared("as_of", session, as_of).block,
         member=member,
         membership_history=history,
         consents=consents,
@@ -324,7 +291,7 @@ def statement(address: AddressPath, session: SessionDep, context: ContextDep) ->
 def claim_arguments(
     address: AddressPath, token: AddressPath, session: SessionDep, context: ContextDep
 ) -> ClaimArgumentsPublic:
-    rounds = _fundings(context).get(token)
+    rounds = fundings(context, session).get(token)
     if not rounds:
         raise RecordNotFoundError(f"no dividends have been funded in token {token} yet")
     latest = rounds[-1]
