@@ -56,6 +56,7 @@ def test_overview_loads_without_console_errors_and_its_charts_show_the_apis_numb
             (bars.nth(i).get_attribute("data-label"), bars.nth(i).get_attribute("data-amount"))
             for i in range(bars.count())
         ] == expected_bars
+    expect(page.locator("#health")).to_be_hidden()
     eth_card = page.locator(f'section.token-books[data-token="{ZERO_ADDRESS}"]')
     expect(eth_card.locator('[data-figure="booked_balance"] dd')).to_contain_text("ETH")
 
@@ -100,32 +101,6 @@ def test_epochs_show_pot_members_paid_root_plan_hash_and_verification(
     document = page.request.get(server.url + distributions[indexed.eth_plan.plan_hash]["document_url"])
     assert document.body() == indexed.eth_plan.canonical_bytes()
     dashboard.screenshot("epochs")
-    assert dashboard.console_errors == []
-
-
-def test_a_plan_that_was_not_reproduced_shows_a_red_warning_naming_the_difference(
-    open_page: PageFactory, server: Server, live_round: LiveRound
-) -> None:
-    plan = live_round.round.token_plan
-    difference = "root: published 0xaaaa… but chain data gives 0xbbbb…"
-    with server.store.engine.begin() as db:
-        db.execute(
-            insert(PLAN_VERIFICATIONS).values(
-                plan_hash=plan.plan_hash,
-                proposal_id=str(live_round.round.token_proposal),
-                checked_at=time.time(),
-                reproduced=False,
-                differences=json.dumps([difference]),
-            )
-        )
-    dashboard = open_page()
-    dashboard.open("/epochs", "epochs")
-
-    warning = dashboard.page.locator(f'.distribution[data-plan-hash="{plan.plan_hash}"] .verification')
-    expect(warning).to_have_attribute("data-verified", "false")
-    expect(warning).to_have_attribute("role", "alert")
-    expect(warning).to_contain_text("NOT reproduced from chain data")
-    expect(warning).to_contain_text(difference)
     assert dashboard.console_errors == []
 
 
@@ -324,3 +299,34 @@ def test_keyboard_reaches_every_control_and_every_control_has_a_name(
     )
     assert unnamed == []
     expect(page.locator("#status")).to_have_attribute("aria-live", "polite")
+
+
+# Last: it records a failed verification, which every later page would then show as an alarm.
+def test_a_plan_that_was_not_reproduced_shows_a_red_warning_naming_the_difference(
+    open_page: PageFactory, server: Server, live_round: LiveRound
+) -> None:
+    plan = live_round.round.token_plan
+    difference = "root: published 0xaaaa… but chain data gives 0xbbbb…"
+    with server.store.engine.begin() as db:
+        db.execute(
+            insert(PLAN_VERIFICATIONS).values(
+                plan_hash=plan.plan_hash,
+                proposal_id=str(live_round.round.token_proposal),
+                checked_at=time.time(),
+                reproduced=False,
+                differences=json.dumps([difference]),
+            )
+        )
+    dashboard = open_page()
+    dashboard.open("/epochs", "epochs")
+
+    warning = dashboard.page.locator(f'.distribution[data-plan-hash="{plan.plan_hash}"] .verification')
+    expect(warning).to_have_attribute("data-verified", "false")
+    expect(warning).to_have_attribute("role", "alert")
+    expect(warning).to_contain_text("NOT reproduced from chain data")
+    expect(warning).to_contain_text(difference)
+    # Every view carries the alarm, not only the one that shows the plan.
+    dashboard.navigate("/", "overview")
+    expect(dashboard.page.locator("#health")).to_contain_text("NOT reproduced from chain data")
+    expect(dashboard.page.locator("#health")).to_contain_text(plan.plan_hash[:10])
+    assert dashboard.console_errors == []

@@ -3,9 +3,9 @@
 
 import { ETH, formatAmount, formatTime, h, svg, toNumber } from "./format.js";
 
-const WIDTH = 640;
-const HEIGHT = 260;
-const PAD = { left: 64, right: 16, top: 16, bottom: 36 };
+const WIDTH = 480;
+const HEIGHT = 240;
+const PAD = { left: 70, right: 12, top: 16, bottom: 36 };
 
 let chartCount = 0;
 
@@ -85,10 +85,10 @@ export function barChart(token, rows, title, kind) {
   chartCount += 1;
   const titleId = `chart-title-${chartCount}`;
   const rowHeight = 34;
-  const labelWidth = 150;
+  const labelWidth = 110;
   const height = PAD.top + rows.length * rowHeight + 8;
   const largest = Math.max(1, ...rows.map((row) => toNumber(row.amount)));
-  const barSpace = WIDTH - labelWidth - 150;
+  const barSpace = WIDTH - labelWidth - 130;
   return svg(
     "svg",
     {
@@ -105,7 +105,7 @@ export function barChart(token, rows, title, kind) {
       return svg(
         "g",
         { class: "bar", "data-label": row.label, "data-amount": row.amount },
-        svg("text", { x: labelWidth - 8, y: top + 17, "text-anchor": "end" }, truncate(row.label, 20)),
+        svg("text", { x: labelWidth - 8, y: top + 17, "text-anchor": "end" }, truncate(row.label, 14)),
         svg("rect", {
           x: labelWidth,
           y: top + 4,

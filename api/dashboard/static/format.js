@@ -6,7 +6,7 @@ export const ETH = "0x0000000000000000000000000000000000000000";
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
   setAttributes(element, attributes);
-  append(element, children);
+  append(element, ...children);
   return element;
 }
 
@@ -14,7 +14,7 @@ export function h(tag, attributes = {}, ...children) {
 export function svg(tag, attributes = {}, ...children) {
   const element = document.createElementNS("http://www.w3.org/2000/svg", tag);
   setAttributes(element, attributes);
-  append(element, children);
+  append(element, ...children);
   return element;
 }
 
@@ -31,7 +31,8 @@ function setAttributes(element, attributes) {
   }
 }
 
-function append(element, children) {
+/** Append children, skipping null, undefined and false (so a view can write ``condition ? node : null``). */
+export function append(element, ...children) {
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     element.append(child instanceof Node ? child : document.createTextNode(String(child)));

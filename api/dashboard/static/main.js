@@ -4,6 +4,7 @@ import { ApiError, get, getAll, getText, post } from "./api.js";
 import { balanceChart, barChart, chartTable } from "./charts.js";
 import {
   ETH,
+  append,
   formatAmount,
   formatTime,
   h,
@@ -95,13 +96,19 @@ function figures(entries) {
   );
 }
 
+/** A table that becomes a list of labelled cards on a phone (each cell carries its column's name). */
 function table(caption, headings, rows, attributes = {}) {
+  for (const tableRow of rows) {
+    [...tableRow.children].forEach((cell, index) => {
+      if (headings[index] && headings[index].trim()) cell.dataset.label = headings[index].trim();
+    });
+  }
   return h(
     "div",
     { class: "table-wrap" },
     h(
       "table",
-      attributes,
+      { class: "stack", ...attributes },
       h("caption", {}, caption),
       h(
         "thead",
@@ -163,7 +170,7 @@ async function overviewView() {
     getAll("/v1/treasury/revenue/by-payer"),
   ]);
   const view = h("div", {}, h("h1", {}, "Treasury"));
-  view.append(
+  append(view, 
     h(
       "p",
       { class: "muted" },
@@ -172,11 +179,11 @@ async function overviewView() {
         : `As of block ${treasury.as_of_block} (${formatTime(treasury.as_of_timestamp)}).`,
     ),
   );
-  if (!treasury.tokens.length) view.append(h("p", {}, "The treasury has not received anything yet."));
+  if (!treasury.tokens.length) append(view, h("p", {}, "The treasury has not received anything yet."));
   for (const books of treasury.tokens) {
     const token = books.token;
     const card = h("section", { class: "card token-books", "data-token": token, "aria-labelledby": `books-${token}` });
-    card.append(
+    append(card, 
       h("h2", { id: `books-${token}` }, tokenName(token)),
       figures([
         ["Balance (booked)", amount(books.booked_balance, token), "booked_balance"],
@@ -196,8 +203,12 @@ async function overviewView() {
         running += BigInt(flow.money_in) - BigInt(flow.money_out);
         return { time: flow.start, balance: running.toString(), label: `epoch ${flow.period}`, flow };
       });
+    const history = h("div", { class: "chart-block" });
+    const revenue = h("div", { class: "chart-block" });
+    append(card, h("div", { class: "grid two charts" }, history, revenue));
     if (points.length) {
-      card.append(
+      append(
+        history,
         h("h3", {}, "Balance over time (after each epoch)"),
         balanceChart(token, points, `${tokenName(token)} balance over time`),
         chartTable(
@@ -215,7 +226,8 @@ async function overviewView() {
     const purposes = byPurpose.filter((item) => item.token === token);
     if (purposes.length) {
       const rows = purposes.map((item) => ({ label: item.purpose || shortHash(item.purpose_id), amount: item.amount }));
-      card.append(
+      append(
+        revenue,
         h("h3", {}, "Revenue by purpose"),
         barChart(token, rows, `${tokenName(token)} revenue by data-use purpose`, "purpose"),
         chartTable(
@@ -227,18 +239,19 @@ async function overviewView() {
     }
     const payers = byPayer.filter((item) => item.token === token);
     if (payers.length) {
-      card.append(
+      append(
+        revenue,
         h("h3", {}, "Revenue by payer"),
         barChart(token, payers.map((item) => ({ label: shortAddress(item.payer), amount: item.amount })),
           `${tokenName(token)} revenue by payer`, "payer"),
-        table(
+        chartTable(
           `${tokenName(token)} revenue by payer`,
-          ["Payer", "Revenue ", "Payments "],
-          payers.map((item) => row([h("span", { class: "mono" }, item.payer), num(amount(item.amount, token)), num(item.payments)])),
+          ["Payer", "Revenue", "Payments"],
+          payers.map((item) => [h("span", { class: "mono" }, item.payer), formatAmount(item.amount, token), item.payments]),
         ),
       );
     }
-    view.append(card);
+    append(view, card);
   }
   return view;
 }
@@ -309,7 +322,7 @@ async function epochsView() {
   const cards = [];
   for (const epoch of [...epochs].reverse()) {
     const card = h("section", { class: "card epoch", id: `epoch-${epoch.epoch}`, "data-epoch": epoch.epoch });
-    card.append(
+    append(card, 
       h("h2", {}, `Epoch ${epoch.epoch} `, h("span", { class: `badge ${epoch.final ? "neutral" : "warn"}` }, epoch.final ? "final" : "open")),
       h("p", { class: "muted" }, `${formatTime(epoch.start)} to ${formatTime(epoch.end)}; entries can change until ${formatTime(epoch.grace_end)}.`),
       figures([
@@ -322,20 +335,20 @@ async function epochsView() {
     for (const revenue of epoch.revenue) {
       pots.set(revenue.token, (pots.get(revenue.token) || 0n) + BigInt(revenue.amount));
     }
-    card.append(
+    append(card, 
       h("h3", {}, "Pot (revenue of the epoch)"),
       pots.size
         ? h("ul", {}, [...pots].map(([token, total]) => h("li", { "data-pot-token": token, "data-pot": total.toString() }, amount(total.toString(), token))))
         : h("p", { class: "muted" }, "No revenue in this epoch."),
     );
     if (!epoch.funded_by.length) {
-      card.append(h("p", { class: "muted" }, epoch.final ? "Not distributed yet: a plan must be proposed and voted." : "Still open."));
+      append(card, h("p", { class: "muted" }, epoch.final ? "Not distributed yet: a plan must be proposed and voted." : "Still open."));
     }
     for (const funding of epoch.funded_by) {
       const distribution = byPlan.get(funding.plan_hash);
       const document = documents.get(funding.plan_hash);
       const block = h("div", { class: "distribution", "data-token": funding.token, "data-plan-hash": funding.plan_hash });
-      block.append(h("h3", {}, `Distribution in ${tokenName(funding.token)} (epochs ${funding.from_epoch + 1}–${funding.through_epoch})`));
+      append(block, h("h3", {}, `Distribution in ${tokenName(funding.token)} (epochs ${funding.from_epoch + 1}–${funding.through_epoch})`));
       let mismatches = [];
       const entries = [];
       if (document && !document.error && distribution) {
@@ -346,7 +359,7 @@ async function epochsView() {
         mismatches = [`the plan document could not be read: ${document.error}`];
       }
       if (distribution) entries.push(["Funded in this round", amount(distribution.amount, funding.token), "round_amount"]);
-      block.append(
+      append(block, 
         figures(entries),
         h(
           "dl",
@@ -359,12 +372,12 @@ async function epochsView() {
         verificationBadge(distribution ? distribution.verification : null, mismatches),
         h("p", {}, h("a", { href: distribution ? distribution.document_url : `${funding.plan_url}/document`, class: "plan-link" }, "Plan document (JSON, byte-exact)")),
       );
-      card.append(block);
+      append(card, block);
     }
     cards.push(card);
   }
-  view.append(...cards);
-  if (!cards.length) view.append(h("p", {}, "Epoch 1 has not started yet."));
+  append(view, ...cards);
+  if (!cards.length) append(view, h("p", {}, "Epoch 1 has not started yet."));
   return view;
 }
 
@@ -489,16 +502,17 @@ async function castVote(proposal, support, reason) {
 }
 
 async function proposalsView() {
-  const proposals = await getAll("/v1/proposals");
+  const [proposals, treasury] = await Promise.all([getAll("/v1/proposals"), get("/v1/treasury")]);
   const votes = await Promise.all(proposals.map((proposal) => getAll(proposal.votes_url)));
   const view = h("div", {}, h("h1", {}, "Proposals"));
-  if (!proposals.length) view.append(h("p", {}, "No proposal has been made yet."));
-  const now = Date.now() / 1000;
+  if (!proposals.length) append(view, h("p", {}, "No proposal has been made yet."));
+  // Deadlines are chain time: count from the last indexed block, not from this computer's clock.
+  const now = treasury.as_of_timestamp || Date.now() / 1000;
   proposals.forEach((proposal, index) => {
     const [title, ...rest] = proposal.description.split("\n");
     const stateClass = { active: "warn", executed: "good", succeeded: "good", queued: "good", defeated: "bad", canceled: "bad" }[proposal.state] || "neutral";
     const card = h("section", { class: "card proposal", id: `proposal-${proposal.proposal_id}`, "data-proposal-id": proposal.proposal_id, "data-state": proposal.state });
-    card.append(
+    append(card, 
       h("h2", {}, title || "(no description)", " ", h("span", { class: `badge ${stateClass}` }, proposal.state)),
       rest.join("\n").trim() ? h("p", {}, rest.join("\n").trim()) : null,
       h(
@@ -506,7 +520,7 @@ async function proposalsView() {
         { class: "muted" },
         "Proposed by ", addressLink(proposal.proposer), ` on ${formatTime(proposal.created_at)}. `,
         `Voting ${proposal.vote_start > now ? "opens" : "opened"} ${formatTime(proposal.vote_start)}; `,
-        `deadline ${formatTime(proposal.deadline)} (${relativeTime(proposal.deadline, now)}).`,
+        `deadline ${formatTime(proposal.deadline)} (${relativeTime(proposal.deadline, now)} as of the last indexed block).`,
         proposal.eta ? ` Executable from ${formatTime(proposal.eta)}.` : "",
         proposal.executed_at ? ` Executed ${formatTime(proposal.executed_at)}.` : "",
         proposal.canceled_at ? ` Canceled ${formatTime(proposal.canceled_at)}.` : "",
@@ -515,9 +529,9 @@ async function proposalsView() {
       h("h3", {}, "What it does"),
       h("ol", { class: "actions-list" }, proposal.actions.map(actionView)),
     );
-    if (proposal.state === "active") card.append(voteControls(proposal));
+    if (proposal.state === "active") append(card, voteControls(proposal));
     const cast = votes[index];
-    card.append(
+    append(card, 
       h(
         "details",
         { class: "votes" },
@@ -533,7 +547,7 @@ async function proposalsView() {
       ),
       h("p", { class: "muted mono" }, `Proposal id ${proposal.proposal_id}`),
     );
-    view.append(card);
+    append(view, card);
   });
   return view;
 }
@@ -567,8 +581,8 @@ function lookupForm(value = "") {
 async function membersView() {
   const members = await getAll("/v1/members", { status: "all" });
   const view = h("div", {}, h("h1", {}, "Members"), h("section", { class: "card" }, h("h2", {}, "Look up a statement"), lookupForm()));
-  if (wallet.account) view.append(h("p", {}, h("a", { href: `#/members/${wallet.account}` }, "Your statement")));
-  view.append(
+  if (wallet.account) append(view, h("p", {}, h("a", { href: `#/members/${wallet.account}` }, "Your statement")));
+  append(view, 
     h(
       "section",
       { class: "card" },
@@ -687,7 +701,7 @@ async function statementView(address) {
   const [statement, purposes] = await Promise.all([get(`/v1/members/${address}`), getAll("/v1/treasury/revenue/by-purpose")]);
   const member = statement.member;
   const view = h("div", { class: "statement", "data-address": statement.address });
-  view.append(
+  append(view, 
     h("h1", {}, "Member statement"),
     h("p", { class: "mono" }, statement.address),
     h(
@@ -701,7 +715,7 @@ async function statementView(address) {
     h("div", { class: "row" }, downloadButton(statement), h("a", { href: `/v1/members/${statement.address}` }, "JSON")),
   );
 
-  view.append(
+  append(view, 
     h(
       "section",
       { class: "card dividends" },
@@ -774,11 +788,11 @@ async function statementView(address) {
   if (wallet.isAccount(statement.address) && member && member.status === "member") {
     const names = new Set(purposes.map((item) => item.purpose).filter((name) => name && name !== "general"));
     for (const item of statement.consents) if (item.purpose) names.add(item.purpose);
-    consentCard.append(consentForm(statement.address, [...names].sort()));
+    append(consentCard, consentForm(statement.address, [...names].sort()));
   } else if (member && member.status === "member") {
-    consentCard.append(h("p", { class: "muted" }, "Connect this member's wallet to change their consent."));
+    append(consentCard, h("p", { class: "muted" }, "Connect this member's wallet to change their consent."));
   }
-  view.append(
+  append(view, 
     consentCard,
     h(
       "section",
@@ -835,8 +849,30 @@ async function render({ keepStatus = false, focus = false } = {}) {
   main.replaceChildren(content);
   document.title = `${route.title} — Data Union`;
   if (!keepStatus) say("");
+  await showAlarms();
   main.dataset.ready = route.name;
   if (focus) main.focus();
+}
+
+/** A loud banner on every view while a stored plan failed its independent recomputation from chain data. */
+async function showAlarms() {
+  const banner = document.getElementById("health");
+  let plans;
+  try {
+    plans = await getAll("/v1/plans");
+  } catch {
+    return; // the view's own loading reports an unreachable API
+  }
+  const alarmed = plans.filter((plan) => plan.verification && plan.verification.alarm);
+  if (!alarmed.length) {
+    banner.hidden = true;
+    banner.textContent = "";
+    return;
+  }
+  const names = alarmed.map((plan) => `${tokenName(plan.token)} epochs ${plan.from_epoch + 1}–${plan.through_epoch} (plan ${shortHash(plan.plan_hash)})`);
+  const text = `Warning: ${alarmed.length === 1 ? "a distribution plan was" : `${alarmed.length} distribution plans were`} NOT reproduced from chain data: ${names.join("; ")}. See Epochs and Proposals.`;
+  if (banner.textContent !== text) banner.textContent = text; // announce a change once, not on every view
+  banner.hidden = false;
 }
 
 function showAccount() {
