@@ -1,0 +1,508 @@
+"""The scheduler's jobs (DESIGN §6). Each one reads the chain before acting, so a restart or a double fire does
+nothing twice:
+
+- :meth:`UnionJobs.follow` — index the chain into the store (the indexer's follower);
+- :meth:`UnionJobs.propose_distributions` — once an epoch's grace window has closed, plan each token and propose
+  ``fundDividends``; at most one live distribution proposal per token, and a plan always starts at the
+  distributor's last funded epoch, so after a failed or expired vote the next plan covers the missed epochs;
+- :meth:`UnionJobs.verify_proposals` — recompute every open distribution proposal; one that does not reproduce is
+  a loud alarm (the guardian can cancel it);
+- :meth:`UnionJobs.advance_proposals` — queue what succeeded, execute what the timelock allows;
+- :meth:`UnionJobs.reconcile` — compare each token's chain balance with the books; never "fix" anything.
+
+The proposal a job would make is a pure function of the chain (plan, description and so the proposal id), and
+before proposing the job looks for it both in the store and on chain (``proposalSnapshot``), so a scheduler killed
+right after sending a proposal does not send it again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from eth_account.signers.local import LocalAccount
+from eth_typing import BlockNumber, ChecksumAddress
+from hexbytes import HexBytes
+from sqlalchemy import select
+from web3 import Web3
+from web3.contract import Contract
+
+from indexer.follower import Follower
+from indexer.models import PlanVerification, Proposal, ProposalAction
+from indexer.store import Store
+from scheduler.alarms import AlarmBoard, AlarmKind
+from scheduler.planning import FundedRound, StorePlanner, block_timestamp_reader, last_closed_epoch
+from treasury import Plan, checksum_address, plan_differences
+from union.chain import TransactionSender, tx_hash_hex
+from union.contracts import UnionContracts
+from union.errors import ContractRevertError, PermissionDeniedError, StoreStateError
+from union.manifest import DeploymentManifest
+from union.types import ZERO_ADDRESS, ProposalId
+from voting.proposals import ProposalSpec, ProposalState, fund_dividends_proposal
+
+__all__ = [
+    "JOB_ORDER",
+    "LIVE_STATES",
+    "DistributionProposal",
+    "IndependentCheck",
+    "JobReport",
+    "UnionJobs",
+    "describe_plan",
+    "plan_url",
+]
+
+logger = logging.getLogger(__name__)
+
+LIVE_STATES: Final = frozenset(
+    {ProposalState.PENDING, ProposalState.ACTIVE, ProposalState.SUCCEEDED, ProposalState.QUEUED}
+)
+"""States in which a proposal may still take effect: a distribution proposal in one of them blocks a new one."""
+
+_ERC20_BALANCE_ABI: Final = [
+    {
+        "type": "function",
+        "name": "balanceOf",
+        "stateMutability": "view",
+        "inputs": [{"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    }
+]
+
+IndependentCheck = Callable[[ProposalId, Plan | None], list[str]]
+"""An independent verification of a distribution proposal from another source than the store (an RPC node):
+``(proposal id, the stored plan document if any) -> differences`` (empty when it reproduces)."""
+
+
+def plan_url(public_url: str, plan_hash: str) -> str:
+    """Where the API serves a plan's canonical document (relative when no public URL is configured)."""
+    return f"{public_url.rstrip('/')}/v1/plans/{plan_hash}/document"
+
+
+def _token_label(token: ChecksumAddress) -> str:
+    return "ETH" if token == ZERO_ADDRESS else token
+
+
+def describe_plan(plan: Plan, public_url: str) -> str:
+    """The proposal's description (``treasury.verify``'s format, which ``union verify`` reads the plan URL back from).
+
+    A pure function of the plan and the public URL, so the proposal id is too.
+    """
+    from treasury.verify import distribution_description  # noqa: PLC0415 - the verifier pulls in the RPC reader
+
+    return distribution_description(plan, plan_url(public_url, plan.plan_hash))
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionProposal:
+    """A proposal whose single action is ``treasury.fundDividends``, with its decoded arguments."""
+
+    proposal_id: ProposalId
+    spec: ProposalSpec
+    token: ChecksumAddress
+    from_epoch: int
+    through_epoch: int
+    amount: int
+    reserve_released: int
+    root: str
+    plan_hash: str
+
+
+@dataclass
+class JobReport:
+    """What one job run did (for logs and tests)."""
+
+    job: str
+    actions: list[str] = field(default_factory=list)
+
+    def add(self, message: str, *args: object) -> None:
+        text = message % args if args else message
+        self.actions.append(text)
+        logger.info("%s: %s", self.job, text)
+
+
+class UnionJobs:
+    """The jobs over one deployment; built by an entry point with its connections and keys (effects at the edge)."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        manifest: DeploymentManifest,
+        store: Store,
+        follower: Follower,
+        alarms: AlarmBoard,
+        *,
+        proposer: LocalAccount | None = None,
+        confirmations: int = 0,
+        public_url: str = "",
+        independent_check: IndependentCheck | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.w3 = w3
+        self.manifest = manifest
+        self.store = store
+        self.follower = follower
+        self.alarms = alarms
+        self.contracts = UnionContracts.from_manifest(w3, manifest)
+        self.sender = TransactionSender(w3, proposer) if proposer is not None else None
+        self.confirmations = confirmations
+        self.public_url = public_url
+        self.independent_check = independent_check
+        self.clock = clock
+        self.planner = StorePlanner(store, manifest, block_timestamp_reader(w3))
+        self._failed_executions: set[int] = set()
+        self._independently_checked: dict[int, list[str]] = {}
+
+    # ------------------------------------------------------------------ chain helpers
+
+    def final_block(self) -> int:
+        return max(0, int(self.w3.eth.block_number) - self.confirmations)
+
+    def _timestamp(self, block: int | None = None) -> int:
+        """A block's timestamp (the latest block's by default)."""
+        return int(self.w3.eth.get_block("latest" if block is None else BlockNumber(block))["timestamp"])
+
+    def _state(self, proposal_id: int) -> ProposalState | None:
+        """The proposal's state on chain, or None if the governor does not know it."""
+        if int(self.contracts.governor.functions.proposalSnapshot(proposal_id).call()) == 0:
+            return None
+        return ProposalState(int(self.contracts.governor.functions.state(proposal_id).call()))
+
+    def check_proposer(self) -> ChecksumAddress:
+        """The proposing account, which must be a member now (DESIGN §2); raises :class:`PermissionDeniedError`."""
+        if self.sender is None:
+            raise PermissionDeniedError("no proposing key is configured (UNION_KEYSTORE); the scheduler cannot propose")
+        address = self.sender.address
+        if not bool(self.contracts.membership.functions.isMember(address).call()):
+            raise PermissionDeniedError(
+                f"the scheduler's key {address} is not a member of the union: only members may propose "
+                "(admit it with `union admit`, or configure a member's keystore)"
+            )
+        return address
+
+    # ------------------------------------------------------------------ store reads
+
+    def _proposal_specs(self, only_distributions: bool) -> list[tuple[ProposalId, ProposalSpec, list[str]]]:
+        """Proposals the store holds as ``(id, spec, functions)``, oldest first."""
+        with self.store.engine.connect() as connection:
+            proposals = connection.execute(
+                select(Proposal.proposal_id, Proposal.description).order_by(Proposal.block_number, Proposal.log_index)
+            ).all()
+            actions: dict[str, list[Any]] = {}
+            for action in connection.execute(
+                select(ProposalAction).order_by(ProposalAction.proposal_id, ProposalAction.action_index)
+            ):
+                actions.setdefault(action.proposal_id, []).append(action)
+        found = []
+        for proposal_id, description in proposals:
+            rows = actions.get(proposal_id, [])
+            functions = [row.function for row in rows]
+            if only_distributions and functions != ["fundDividends"]:
+                continue
+            spec = ProposalSpec(
+                tuple(checksum_address(row.target) for row in rows),
+                tuple(int(row.value) for row in rows),
+                tuple(bytes(HexBytes(row.calldata)) for row in rows),
+                description,
+            )
+            found.append((ProposalId(int(proposal_id)), spec, functions))
+        return found
+
+    def distribution_proposals(self) -> list[DistributionProposal]:
+        """Every proposal (in the store) whose one action is ``fundDividends`` on this union's treasury."""
+        treasury = self.contracts.treasury
+        found = []
+        for proposal_id, spec, _ in self._proposal_specs(only_distributions=True):
+            if spec.targets[0] != treasury.address or spec.values[0] != 0:
+                continue
+            _, args = treasury.decode_function_input(spec.calldatas[0])
+            found.append(
+                DistributionProposal(
+                    proposal_id=proposal_id,
+                    spec=spec,
+                    token=checksum_address(args["token"]),
+                    from_epoch=int(args["fromEpoch"]),
+                    through_epoch=int(args["throughEpoch"]),
+                    amount=int(args["amount"]),
+                    reserve_released=int(args["reserveReleased"]),
+                    root="0x" + bytes(args["newRoot"]).hex(),
+                    plan_hash="0x" + bytes(args["planHash"]).hex(),
+                )
+            )
+        return found
+
+    def live_distribution_proposals(self) -> list[tuple[DistributionProposal, ProposalState]]:
+        """Distribution proposals that may still take effect, with their state read on chain now."""
+        live = []
+        for proposal in self.distribution_proposals():
+            state = self._state(proposal.proposal_id)
+            if state in LIVE_STATES:
+                live.append((proposal, state))
+        return live
+
+    # ------------------------------------------------------------------ jobs
+
+    def follow(self) -> JobReport:
+        """Index up to the head (minus confirmations); the store is then current for the other jobs."""
+        report = JobReport("follow")
+        sync = self.follower.sync()
+        if sync.blocks:
+            report.add("indexed %d blocks (%d events) up to block %d", sync.blocks, sync.events, sync.cursor)
+        return report
+
+    def propose_distributions(self) -> JobReport:
+        """For each token with revenue: if epochs closed since its last funded one and no distribution proposal is
+        live, build the plan, store it, and propose ``fundDividends`` with the plan's URL and hash."""
+        report = JobReport("propose")
+        final_block = self.final_block()
+        closed = last_closed_epoch(self.planner.schedule, self._timestamp(final_block))
+        if closed == 0:
+            return report
+        closing = self.planner.closing_block(closed, final_block)
+        if closing is None:
+            return report
+        if self.planner.indexed_block() < closing:
+            self.follower.sync()
+        live_tokens = {proposal.token for proposal, _ in self.live_distribution_proposals()}
+        for token in self.planner.tokens():
+            last_funded = int(self.contracts.distributor.functions.lastFundedEpoch(token).call())
+            if last_funded >= closed or token in live_tokens:
+                continue
+            self._propose_for(token, last_funded, closed, final_block, report)
+        return report
+
+    def _propose_for(
+        self, token: ChecksumAddress, last_funded: int, through: int, final_block: int, report: JobReport
+    ) -> None:
+        rounds = self.planner.funded_rounds(token)
+        indexed_last = rounds[-1].through_epoch if rounds else 0
+        if indexed_last != last_funded:
+            raise StoreStateError(
+                f"the store's last funded round of {token} ends at epoch {indexed_last}, the chain says {last_funded}; "
+                "waiting for the indexer"
+            )
+        previous = self.planner.previous_plan(token, rounds, final_block)
+        plan = self.planner.plan(token, last_funded, through, previous)
+        if plan.totals.amount == 0 and plan.totals.reserve_released == 0:
+            logger.info("nothing to distribute in %s for epochs (%d, %d]", _token_label(token), last_funded, through)
+            return
+        document = plan.canonical_bytes().decode()
+        if self.store.put_plan(plan.plan_hash, token, last_funded, through, plan.root, document, self.clock()):
+            report.add(
+                "stored plan %s for %s, epochs (%d, %d]", plan.plan_hash, _token_label(token), last_funded, through
+            )
+        spec = fund_dividends_proposal(
+            self.contracts.treasury,
+            token=token,
+            from_epoch=last_funded,
+            through_epoch=through,
+            amount=plan.totals.amount,
+            reserve_released=plan.totals.reserve_released,
+            new_root=bytes(HexBytes(plan.root)),
+            plan_hash=bytes(HexBytes(plan.plan_hash)),
+            description=describe_plan(plan, self.public_url),
+        )
+        if self._already_proposed(spec, plan):
+            return
+        self.check_proposer()
+        assert self.sender is not None  # check_proposer refused otherwise
+        receipt = self.sender.transact(self.contracts.governor.functions.propose(*spec.propose_args()))
+        report.add(
+            "proposed %s: dividends in %s for epochs (%d, %d], amount %d (tx %s)",
+            spec.proposal_id(),
+            _token_label(token),
+            last_funded,
+            through,
+            plan.totals.amount,
+            tx_hash_hex(receipt),
+        )
+
+    def _already_proposed(self, spec: ProposalSpec, plan: Plan) -> bool:
+        """Whether this plan was proposed before (by id on chain, or by plan hash in the store), in any state.
+
+        A proposal for the same plan that failed stays failed: the next plan waits for the next closed epoch.
+        """
+        if self._state(spec.proposal_id()) is not None:
+            return True
+        return any(proposal.plan_hash == plan.plan_hash.lower() for proposal in self.distribution_proposals())
+
+    def verify_proposals(self) -> JobReport:
+        """Recompute every live distribution proposal; record the outcome; alarm loudly when it does not reproduce."""
+        report = JobReport("verify")
+        final_block = self.final_block()
+        for proposal, _state in self.live_distribution_proposals():
+            differences = self._differences(proposal, final_block)
+            if differences is None:
+                continue  # not computable yet (the store is behind); try again next time
+            reproduced = not differences
+            if self._record_if_changed(proposal, reproduced, differences):
+                report.add(
+                    "proposal %s (plan %s): %s",
+                    proposal.proposal_id,
+                    proposal.plan_hash,
+                    "reproduced" if reproduced else "NOT reproduced",
+                )
+            key = f"proposal:{proposal.proposal_id}"
+            if reproduced:
+                self.alarms.clear(AlarmKind.PLAN_NOT_REPRODUCED, key)
+            else:
+                self.alarms.raise_alarm(
+                    AlarmKind.PLAN_NOT_REPRODUCED,
+                    key,
+                    f"distribution proposal {proposal.proposal_id} (plan {proposal.plan_hash}, token "
+                    f"{_token_label(proposal.token)}, epochs ({proposal.from_epoch}, {proposal.through_epoch}]) does "
+                    f"not reproduce from chain data: {'; '.join(differences[:5])}. The guardian should cancel it: "
+                    f"union guardian cancel {proposal.proposal_id}",
+                )
+        return report
+
+    def _expected_plan(self, proposal: DistributionProposal, final_block: int) -> Plan | list[str] | None:
+        if self.planner.closing_block(proposal.through_epoch, final_block) is None:
+            return [f"epoch {proposal.through_epoch}'s grace window has not closed: the plan is premature"]
+        if self.planner.indexed_block() < (self.planner.closing_block(proposal.through_epoch, final_block) or 0):
+            return None
+        rounds: list[FundedRound] = []
+        for funded in self.planner.funded_rounds(proposal.token):
+            if funded.through_epoch > proposal.from_epoch:
+                break
+            rounds.append(funded)
+        last = rounds[-1].through_epoch if rounds else 0
+        if last != proposal.from_epoch:
+            return [f"fromEpoch {proposal.from_epoch} is not the last funded epoch ({last}) of the token"]
+        previous = self.planner.previous_plan(proposal.token, rounds, final_block)
+        return self.planner.plan(proposal.token, proposal.from_epoch, proposal.through_epoch, previous)
+
+    def _differences(self, proposal: DistributionProposal, final_block: int) -> list[str] | None:
+        expected = self._expected_plan(proposal, final_block)
+        if expected is None or isinstance(expected, list):
+            return expected
+        differences = [
+            f"{label}: expected {want}, proposed {got}"
+            for label, want, got in (
+                ("planHash", expected.plan_hash.lower(), proposal.plan_hash),
+                ("root", expected.root.lower(), proposal.root),
+                ("amount", expected.totals.amount, proposal.amount),
+                ("reserveReleased", expected.totals.reserve_released, proposal.reserve_released),
+            )
+            if want != got
+        ]
+        published = self.planner.stored_plan(proposal.plan_hash)
+        if published is not None:
+            differences.extend(plan_differences(expected, published))
+        if self.independent_check is not None:
+            # Once per proposal and process: the facts up to a closing block are final, so the answer cannot change.
+            if proposal.proposal_id not in self._independently_checked:
+                self._independently_checked[proposal.proposal_id] = [
+                    f"independent recomputation: {difference}"
+                    for difference in self.independent_check(proposal.proposal_id, published)
+                ]
+            differences.extend(self._independently_checked[proposal.proposal_id])
+        return differences
+
+    def _record_if_changed(self, proposal: DistributionProposal, reproduced: bool, differences: list[str]) -> bool:
+        """Record a verification when it is the plan's first or its outcome changed (the table is a history)."""
+        with self.store.engine.connect() as connection:
+            latest = connection.execute(
+                select(PlanVerification.reproduced, PlanVerification.differences)
+                .where(PlanVerification.plan_hash == proposal.plan_hash)
+                .order_by(PlanVerification.checked_at.desc())
+                .limit(1)
+            ).first()
+        if (
+            latest is not None
+            and bool(latest.reproduced) == reproduced
+            and json.loads(latest.differences) == differences
+        ):
+            return False
+        self.store.record_verification(proposal.plan_hash, proposal.proposal_id, reproduced, differences, self.clock())
+        return True
+
+    def advance_proposals(self) -> JobReport:
+        """Queue every succeeded proposal and execute every queued one whose timelock delay has passed."""
+        report = JobReport("advance")
+        if self.sender is None:
+            return report
+        governor = self.contracts.governor
+        now = self._timestamp()
+        for proposal_id, spec, _ in self._proposal_specs(only_distributions=False):
+            if proposal_id in self._failed_executions:
+                continue
+            state = self._state(proposal_id)
+            try:
+                if state is ProposalState.SUCCEEDED:
+                    receipt = self.sender.transact(governor.functions.queue(*spec.lifecycle_args()))
+                    report.add("queued proposal %s (tx %s)", proposal_id, tx_hash_hex(receipt))
+                elif state is ProposalState.QUEUED:
+                    eta = int(governor.functions.proposalEta(proposal_id).call())
+                    if now >= eta:
+                        receipt = self.sender.transact(governor.functions.execute(*spec.lifecycle_args()))
+                        report.add("executed proposal %s (tx %s)", proposal_id, tx_hash_hex(receipt))
+            except ContractRevertError as exc:
+                if state is ProposalState.QUEUED:
+                    self._failed_executions.add(proposal_id)
+                    self.alarms.raise_alarm(
+                        AlarmKind.EXECUTION_FAILED,
+                        f"proposal:{proposal_id}",
+                        f"proposal {proposal_id} passed but its execution reverts: {exc}",
+                    )
+                else:
+                    logger.warning("cannot queue proposal %s: %s", proposal_id, exc)
+        return report
+
+    def reconcile(self) -> JobReport:
+        """Chain balances against the books, per token: below the books is an alarm, above them is reported."""
+        report = JobReport("reconcile")
+        treasury, distributor = self.contracts.treasury, self.contracts.distributor
+        for token in self.planner.tokens():
+            key = f"token:{token}"
+            books = int(treasury.functions.bookedRevenue(token).call()) - int(treasury.functions.outflows(token).call())
+            balance = self._balance(token, treasury.address)
+            if balance < books:
+                self.alarms.raise_alarm(
+                    AlarmKind.BALANCE_BELOW_BOOKS,
+                    key,
+                    f"the treasury holds {balance} of {_token_label(token)} but its books say {books} "
+                    f"(short by {books - balance}); nothing is fixed automatically",
+                )
+            else:
+                self.alarms.clear(AlarmKind.BALANCE_BELOW_BOOKS, key)
+            if balance > books:
+                if self.alarms.raise_alarm(
+                    AlarmKind.UNATTRIBUTED_INFLOW,
+                    key,
+                    f"{balance - books} of {_token_label(token)} arrived without payRevenue (unattributed inflow); "
+                    "governance may book it as general revenue (bookUnattributed)",
+                ):
+                    report.add("unattributed inflow of %d in %s", balance - books, _token_label(token))
+            else:
+                self.alarms.clear(AlarmKind.UNATTRIBUTED_INFLOW, key)
+            owed = int(distributor.functions.totalFunded(token).call()) - int(
+                distributor.functions.totalClaimed(token).call()
+            )
+            held = self._balance(token, distributor.address)
+            if held < owed:
+                self.alarms.raise_alarm(
+                    AlarmKind.DISTRIBUTOR_UNDERFUNDED,
+                    key,
+                    f"the distributor holds {held} of {_token_label(token)} but owes {owed} (funded − claimed)",
+                )
+            else:
+                self.alarms.clear(AlarmKind.DISTRIBUTOR_UNDERFUNDED, key)
+        return report
+
+    def _balance(self, token: ChecksumAddress, holder: ChecksumAddress) -> int:
+        if token == ZERO_ADDRESS:
+            return int(self.w3.eth.get_balance(holder))
+        erc20: Contract = self.w3.eth.contract(address=token, abi=_ERC20_BALANCE_ABI)
+        return int(erc20.functions.balanceOf(holder).call())
+
+    def run_all(self, names: Iterable[str] | None = None) -> list[JobReport]:
+        """Run the named jobs (default: every job, in dependency order) once; used by tests and ``--once``."""
+        return [getattr(self, name)() for name in (names or JOB_ORDER)]
+
+
+JOB_ORDER: Final = ("follow", "verify_proposals", "propose_distributions", "advance_proposals", "reconcile")
+"""The jobs in the order one tick runs them: the store first, then what depends on it."""
