@@ -11,7 +11,7 @@ from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 from typer.testing import CliRunner, Result
 from web3.contract.contract import ContractFunction
-from web3.types import TxReceipt
+from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from scripts.cli import app
 from tests.helpers.driver import UnionDriver
@@ -19,6 +19,7 @@ from union.chain import TransactionSender
 from union.errors import RpcUnavailableError
 from union.operations import parse_contributions, prepare_record, read_ledger, record_contributions
 from union.rpc import JsonRpcClient
+from union.signers import create_keystore
 from union.types import ZERO_ADDRESS
 from voting.proposals import ProposalState, transfer_proposal
 
@@ -255,6 +256,33 @@ def test_record_keepsWorkingInTheGraceWindow(
     assert sum(_entries(union, 1).values()) == 1
 
 
+def test_record_refusesWhileTheStewardHasATransactionInFlight(
+    union: UnionDriver, members: list[ChecksumAddress], tmp_path: Path
+) -> None:
+    steward = union.accounts.steward
+    sheet = _sheet(tmp_path, [f"{members[0]},5,a"])
+    union.anvil.rpc("evm_setAutomine", False)
+    transfer: TxParams = {
+        "to": union.accounts.buyer.address,
+        "value": Wei(1),
+        "gas": 21_000,
+        "gasPrice": Wei(10 * union.w3.eth.gas_price),
+        "nonce": Nonce(_nonce(union, steward)),
+        "chainId": union.w3.eth.chain_id,
+    }
+    signed = steward.sign_transaction(transfer)  # type: ignore[arg-type]
+    union.w3.eth.send_raw_transaction(signed.raw_transaction)  # in the pool, not mined
+    try:
+        result = _run(union, "record", "1", sheet)
+    finally:
+        union.anvil.rpc("evm_setAutomine", True)
+        union.anvil.rpc("evm_mine")
+
+    assert result.exit_code == 1
+    assert f"{steward.address} has 1 transaction(s) not mined yet" in result.output
+    assert not _entries(union, 1)
+
+
 # -- revoke -------------------------------------------------------------------------------------------------------
 def test_revoke_revokesEntriesOfTheEpochAndARerunOfRecordRecordsThemAgain(
     union: UnionDriver, members: list[ChecksumAddress], tmp_path: Path
@@ -318,6 +346,25 @@ def test_proposePolicy_fromAMemberPrintsTheIdAndTheVotingWindow(union: UnionDriv
     assert "voting opens after" in result.output
     assert "sent propose:" in result.output
     assert f"reserve 5.00%, operations 3.00% to {operations}, floor 10.00%, cap 25.00%" in result.output
+
+
+def test_proposePolicy_signsWithTheMembersKeystore(union: UnionDriver, tmp_path: Path) -> None:
+    member = _member(union)
+    keystore = tmp_path / "member.json"
+    create_keystore(keystore, "s3cret passphrase", member.key)
+    password = tmp_path / "password.txt"
+    password.write_text("s3cret passphrase\n")
+    chain = ["--rpc-url", union.anvil.rpc_url, "--manifest", str(union.union.manifest_path)]
+
+    result = runner.invoke(
+        app,
+        ["propose", "policy", "--reserve-bps", "0", "--operations-bps", "0", "--floor-bps", "0", "--cap-bps", "0",
+         "--operations-account", ZERO_ADDRESS, "--description", "No reserve, no floor",
+         "--keystore", str(keystore), "--password-file", str(password), *chain],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert union.state(_proposal_id(result)) is ProposalState.PENDING
 
 
 def test_proposePolicy_refusesAPolicyTheTreasuryWouldRefuse(union: UnionDriver) -> None:
