@@ -21,6 +21,7 @@ from typing import Final, Literal
 
 import httpx
 from eth_typing import ChecksumAddress, HexStr
+from eth_utils import keccak
 from pydantic import BaseModel, ConfigDict, computed_field
 from web3 import Web3
 
@@ -275,11 +276,13 @@ class _Verifier:
             if url is None or self.fetch is None:
                 continue
             try:
-                plan = Plan.from_json(self.fetch(url))
+                raw = self.fetch(url)
+                plan = Plan.from_json(raw)
             except (UnionError, httpx.HTTPError, OSError) as exc:
                 return None, f"the plan published at {url} could not be read: {exc}"
-            if plan.plan_hash != plan_hash:
-                return None, f"the document at {url} hashes to {plan.plan_hash}, not the planHash {plan_hash}"
+            raw_hash = "0x" + keccak(raw).hex()
+            if plan_hash not in (raw_hash, plan.plan_hash):
+                return None, f"the document at {url} hashes to {raw_hash}, not the planHash {plan_hash}"
             published = _Published(plan, url)
             self.documents[plan_hash] = published
             return published, ""

@@ -21,7 +21,8 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from tests.helpers.driver import UnionDriver, purpose_id
-from treasury.plan import Plan
+from treasury.allocation import AccountAmounts
+from treasury.plan import Plan, distribution_tree
 from treasury.verify import distribution_description
 from union.localnet import LocalAccounts, LocalUnion
 from voting.proposals import DividendPolicy, ProposalSpec, dividend_policy_proposal, fund_dividends_proposal
@@ -107,6 +108,19 @@ def funding_spec(round_: Round, plan: Plan, *, plan_url: str | None = None) -> P
         plan_hash=bytes.fromhex(plan.plan_hash[2:]),
         description=distribution_description(plan, plan_url),
     )
+
+
+def tampered(plan: Plan, *, take_from: ChecksumAddress, give_to: ChecksumAddress, amount: int | None = None) -> Plan:
+    """``plan`` with ``amount`` (default: all) of one account's cumulative moved to another; totals unchanged."""
+    cumulative = dict(plan.new_cumulative)
+    moved = cumulative[take_from] if amount is None else amount
+    cumulative[take_from] -= moved
+    cumulative[give_to] = cumulative.get(give_to, 0) + moved
+    amounts = AccountAmounts.from_mapping(cumulative)
+    tree = distribution_tree(amounts)
+    assert tree is not None
+    copied = plan.model_copy(update={"new_cumulative": amounts.as_dict(), "tree": tree.dump(), "root": tree.root})
+    return Plan.from_json(copied.model_dump_json(by_alias=True))  # validated again: maps in canonical key order
 
 
 def build_round(union: UnionDriver) -> Round:
