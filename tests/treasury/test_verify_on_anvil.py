@@ -7,13 +7,10 @@ start, revocations in their own epoch only, revenue by block time, the policy in
 from __future__ import annotations
 
 import pytest
-from eth_typing import ChecksumAddress
 from eth_utils import keccak
 
-from tests.treasury.anvil_round import Round, base_round, decide, fund_plan, funding_spec, round_
-from treasury.allocation import AccountAmounts
+from tests.treasury.anvil_round import Round, base_round, decide, fund_plan, funding_spec, round_, tampered
 from treasury.inputs import GENERAL_PURPOSE, EpochId, purpose_id
-from treasury.plan import Plan, distribution_tree
 from treasury.readers import PlanHistory, RpcPlanInputsReader
 from treasury.verify import VerificationReport, verify_union
 from union.errors import PlanNotReadyError
@@ -31,18 +28,6 @@ MEDICAL = purpose_id(keccak(text="medical-research"))
 def history(round_: Round) -> PlanHistory:
     union = round_.union
     return PlanHistory(RpcPlanInputsReader.open(JsonRpcClient(union.anvil.rpc_url), union.union.manifest))
-
-
-def tampered(plan: Plan, *, take_from: ChecksumAddress, give_to: ChecksumAddress, amount: int | None = None) -> Plan:
-    """``plan`` with ``amount`` (default: all) of one account's cumulative moved to another; totals unchanged."""
-    cumulative = dict(plan.new_cumulative)
-    moved = cumulative[take_from] if amount is None else amount
-    cumulative[take_from] -= moved
-    cumulative[give_to] = cumulative.get(give_to, 0) + moved
-    amounts = AccountAmounts.from_mapping(cumulative)
-    tree = distribution_tree(amounts)
-    assert tree is not None
-    return plan.model_copy(update={"new_cumulative": amounts.as_dict(), "tree": tree.dump(), "root": tree.root})
 
 
 def failed_checks(report: VerificationReport) -> set[tuple[str, str]]:
