@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -637,21 +638,20 @@ def _wrk(base: str, prefix: str, suffix: str, members_file: Path, seconds: int, 
 
 
 def _warm(base: str, paths: list[str], connections: int) -> dict[str, Any]:
-    """One pass over ``paths`` from many connections (each worker process sees some): fills the answer caches.
+    """One pass over ``paths`` from ``connections`` parallel clients: fills the answer cache before the measured run.
 
-    Reports the cold rate: how fast answers are computed when nothing is cached.
+    Reports the cold rate: answers per second when nothing is cached yet.
     """
     started = time.perf_counter()
     failures = 0
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    with httpx.Client(base_url=base, limits=limits, timeout=30) as client:
-        for index, path in enumerate(paths):
-            if index % 50 == 0:  # new connections now and then, so every worker process gets its share
-                client.close()
-                client = httpx.Client(base_url=base, limits=limits, timeout=30)  # noqa: PLW2901
-            if client.get(path).status_code != 200:
-                failures += 1
-        client.close()
+
+    def fetch(chunk: list[str]) -> int:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            return sum(1 for path in chunk if client.get(path).status_code != 200)
+
+    chunks = [paths[index::connections] for index in range(connections)]
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        failures = sum(pool.map(fetch, chunks))
     elapsed = time.perf_counter() - started
     return {"requests": len(paths), "seconds": round(elapsed, 2), "rps": round(len(paths) / elapsed, 1),
             "non_200": failures}  # fmt: skip
@@ -670,7 +670,7 @@ def run_backend(name: str, url: str, union: BenchUnion, args: argparse.Namespace
             "proof": ("/v1/members/", claims, [f"/v1/members/{m}{claims}" for m in union.members]),
         }
         for endpoint, (prefix, suffix, paths) in endpoints.items():
-            warm = _warm(server.base, paths or [prefix] * 200, 8)
+            warm = _warm(server.base, paths or [prefix] * 200, 16)
             if not paths:  # a fixed path: no list for the Lua script to pick from
                 (workdir / "none.txt").write_text("")
             figures = _wrk(
@@ -727,8 +727,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (one keeps a core for the server)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (one: a single answer cache, fully warmed)"
+    )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the cached SQLite store")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args(argv)
@@ -737,6 +739,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     workdir = CACHE / "run"
     workdir.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
 
     print(f"SQLite store: {args.members:,} members, {args.epochs} funded epochs", flush=True)
     sqlite_url, union, generated = _sqlite_store(args)
@@ -780,7 +783,13 @@ def main(argv: list[str] | None = None) -> int:
             "server": "uvicorn + uvloop + httptools, read side only (api.app.create_app)",
             "load_generator": "wrk (Debian package) with a Lua script picking a random member per request",
             "warm_up": "one pass over every member per endpoint before the measured run (fills the answer cache)",
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "load_average_before": list(load_before),
+                "load_average_after": list(os.getloadavg()),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }
