@@ -149,6 +149,28 @@ def test_member_statement_matches_the_api_and_downloads_as_csv(
     assert sum(row["section"] == "vote" for row in rows) == len(statement["votes"])
     assert sum(row["section"] == "consent" for row in rows) == len(statement["consent_history"])
     dashboard.screenshot("member-statement")
+
+    votes.first.locator("a").click()
+    page.wait_for_selector('main[data-ready="proposal"]', timeout=WAIT_MS)
+    assert page.locator("section.proposal").get_attribute("data-proposal-id") == statement["votes"][0]["proposal_id"]
+    assert dashboard.console_errors == []
+
+
+def test_members_list_links_every_member_to_their_statement(
+    open_page: PageFactory, server: Server, live_round: LiveRound
+) -> None:
+    members = server.get_all("/v1/members", status="all")
+    dashboard = open_page()
+    dashboard.open("/members", "members")
+    page = dashboard.page
+
+    links = page.locator("main table tbody tr td:first-child a")
+    assert [links.nth(i).inner_text() for i in range(links.count())] == [member["address"] for member in members]
+    expect(page.get_by_role("button", name="Show 100 more")).to_be_hidden()
+    page.get_by_label("Address").fill(live_round.round.members[2].address.lower())
+    page.get_by_role("button", name="Show statement").click()
+    page.wait_for_selector('main[data-ready="statement"]', timeout=WAIT_MS)
+    expect(page.locator(".statement")).to_have_attribute("data-address", live_round.round.members[2].address)
     assert dashboard.console_errors == []
 
 
@@ -187,6 +209,7 @@ def test_signing_a_vote_in_the_page_casts_it_on_chain_and_shows_it_in_the_tallie
     tally = server.get(f"/v1/proposals/{proposal_id}")["tally"]
     assert tally["for_votes"] == "1"
     assert card.locator(".tally").get_attribute("data-voters") == str(tally["voters"])
+    card.locator("details.votes summary").click()
     expect(card.locator(f'details.votes tr[data-voter="{voter.address}"]')).to_contain_text(
         "a larger reserve is prudent"
     )

@@ -26,7 +26,9 @@ async function errorOf(response) {
 async function request(path, options = {}) {
   let response;
   try {
-    response = await fetch(path, { headers: { Accept: "application/json" }, ...options });
+    // Revalidate every read (an ETag round trip, answered 304 when nothing changed): after a vote or a claim the page
+    // must not show a copy the browser kept from before the indexer read it.
+    response = await fetch(path, { cache: "no-cache", headers: { Accept: "application/json" }, ...options });
   } catch (error) {
     throw new ApiError(0, "network", `cannot reach the API (${error.message}); check your connection`);
   }
@@ -62,7 +64,7 @@ export function post(path, body) {
 }
 
 export async function getText(path) {
-  const response = await fetch(path);
+  const response = await fetch(path, { cache: "no-cache" });
   if (!response.ok) throw await errorOf(response);
   return response.text();
 }

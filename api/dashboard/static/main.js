@@ -96,13 +96,17 @@ function figures(entries) {
   );
 }
 
-/** A table that becomes a list of labelled cards on a phone (each cell carries its column's name). */
-function table(caption, headings, rows, attributes = {}) {
+function labelCells(headings, rows) {
   for (const tableRow of rows) {
     [...tableRow.children].forEach((cell, index) => {
       if (headings[index] && headings[index].trim()) cell.dataset.label = headings[index].trim();
     });
   }
+}
+
+/** A table that becomes a list of labelled cards on a phone (each cell carries its column's name). */
+function table(caption, headings, rows, attributes = {}) {
+  labelCells(headings, rows);
   return h(
     "div",
     { class: "table-wrap" },
@@ -303,13 +307,17 @@ function epochPayout(document, epoch) {
   return { members: accounts.size, allocated: allocated.toString() };
 }
 
+/** Plans with more leaves than this are not downloaded by the page (the document grows with the members). */
+const MAX_PLAN_ACCOUNTS_IN_BROWSER = 20_000;
+
 async function epochsView() {
-  const [epochs, distributions] = await Promise.all([getAll("/v1/epochs"), getAll("/v1/distributions")]);
+  const [epochs, distributions, plans] = await Promise.all([getAll("/v1/epochs"), getAll("/v1/distributions"), getAll("/v1/plans")]);
   const byPlan = new Map(distributions.map((item) => [item.plan_hash, item]));
+  const leaves = new Map(plans.map((plan) => [plan.plan_hash, plan.accounts]));
   const documents = new Map();
   await Promise.all(
     distributions
-      .filter((item) => item.plan_stored)
+      .filter((item) => item.plan_stored && (leaves.get(item.plan_hash) || 0) <= MAX_PLAN_ACCOUNTS_IN_BROWSER)
       .map(async (item) => {
         try {
           documents.set(item.plan_hash, await planDocument(item.document_url));
@@ -357,6 +365,8 @@ async function epochsView() {
         entries.push(["Members paid", String(payout.members), "members_paid"], ["Allocated to members", amount(payout.allocated, funding.token), "allocated"]);
       } else if (document && document.error) {
         mismatches = [`the plan document could not be read: ${document.error}`];
+      } else if (distribution && distribution.plan_stored) {
+        entries.push(["Accounts in the plan", String(leaves.get(funding.plan_hash) ?? "—"), "plan_accounts"]);
       }
       if (distribution) entries.push(["Funded in this round", amount(distribution.amount, funding.token), "round_amount"]);
       append(block, 
@@ -501,19 +511,61 @@ async function castVote(proposal, support, reason) {
   });
 }
 
-async function proposalsView() {
-  const [proposals, treasury] = await Promise.all([getAll("/v1/proposals"), get("/v1/treasury")]);
-  const votes = await Promise.all(proposals.map((proposal) => getAll(proposal.votes_url)));
-  const view = h("div", {}, h("h1", {}, "Proposals"));
+/** The votes cast on a proposal, read when its list is first opened (a large union casts thousands). */
+function votesList(proposal) {
+  const body = h("div", { class: "votes-body" }, h("p", { class: "muted" }, "Loading the votes…"));
+  let loaded = false;
+  const details = h(
+    "details",
+    { class: "votes" },
+    h("summary", {}, `Votes cast (${proposal.tally.voters})`),
+    body,
+    h("p", {}, h("a", { href: `/v1/proposals/${proposal.proposal_id}/votes.csv`, download: "" }, "Download the votes as CSV")),
+  );
+  details.addEventListener("toggle", async () => {
+    if (!details.open || loaded) return;
+    loaded = true;
+    try {
+      const cast = await getAll(proposal.votes_url);
+      body.replaceChildren(
+        table(
+          "Votes cast",
+          ["Voter", "Vote", "Weight ", "Reason", "Relayed", "When"],
+          cast.map((vote) =>
+            row([addressLink(vote.voter), vote.support, num(vote.weight), vote.reason, vote.relayed ? "yes" : "no", formatTime(vote.timestamp)], { "data-voter": vote.voter }),
+          ),
+        ),
+      );
+    } catch (error) {
+      loaded = false;
+      body.replaceChildren(h("p", { class: "notice" }, `Could not load the votes: ${explain(error)}`));
+    }
+  });
+  return details;
+}
+
+async function proposalsView(only = null) {
+  const [proposals, treasury] = await Promise.all([
+    only ? get(`/v1/proposals/${encodeURIComponent(only)}`).then((proposal) => [proposal]) : getAll("/v1/proposals"),
+    get("/v1/treasury"),
+  ]);
+  const view = h("div", {}, h("h1", {}, only ? "Proposal" : "Proposals"));
+  if (only) append(view, h("p", {}, h("a", { href: "#/proposals" }, "All proposals")));
   if (!proposals.length) append(view, h("p", {}, "No proposal has been made yet."));
   // Deadlines are chain time: count from the last indexed block, not from this computer's clock.
   const now = treasury.as_of_timestamp || Date.now() / 1000;
-  proposals.forEach((proposal, index) => {
+  proposals.forEach((proposal) => {
     const [title, ...rest] = proposal.description.split("\n");
     const stateClass = { active: "warn", executed: "good", succeeded: "good", queued: "good", defeated: "bad", canceled: "bad" }[proposal.state] || "neutral";
     const card = h("section", { class: "card proposal", id: `proposal-${proposal.proposal_id}`, "data-proposal-id": proposal.proposal_id, "data-state": proposal.state });
     append(card, 
-      h("h2", {}, title || "(no description)", " ", h("span", { class: `badge ${stateClass}` }, proposal.state)),
+      h(
+        "h2",
+        {},
+        only ? title || "(no description)" : h("a", { href: `#/proposals/${proposal.proposal_id}` }, title || "(no description)"),
+        " ",
+        h("span", { class: `badge ${stateClass}` }, proposal.state),
+      ),
       rest.join("\n").trim() ? h("p", {}, rest.join("\n").trim()) : null,
       h(
         "p",
@@ -530,21 +582,9 @@ async function proposalsView() {
       h("ol", { class: "actions-list" }, proposal.actions.map(actionView)),
     );
     if (proposal.state === "active") append(card, voteControls(proposal));
-    const cast = votes[index];
-    append(card, 
-      h(
-        "details",
-        { class: "votes" },
-        h("summary", {}, `Votes cast (${cast.length})`),
-        table(
-          "Votes cast",
-          ["Voter", "Vote", "Weight ", "Reason", "Relayed", "When"],
-          cast.map((vote) =>
-            row([addressLink(vote.voter), vote.support, num(vote.weight), vote.reason, vote.relayed ? "yes" : "no", formatTime(vote.timestamp)], { "data-voter": vote.voter }),
-          ),
-        ),
-        h("p", {}, h("a", { href: `/v1/proposals/${proposal.proposal_id}/votes.csv`, download: "" }, "Download the votes as CSV")),
-      ),
+    append(
+      card,
+      votesList(proposal),
       h("p", { class: "muted mono" }, `Proposal id ${proposal.proposal_id}`),
     );
     append(view, card);
@@ -578,23 +618,40 @@ function lookupForm(value = "") {
   );
 }
 
+const MEMBERS_PAGE = 100;
+const MEMBER_HEADINGS = ["Address", "Status", "Joined", "Delegates to"];
+
+function memberRow(member) {
+  return row([
+    h("a", { href: `#/members/${member.address}`, class: "mono" }, member.address),
+    member.status,
+    formatTime(member.joined_at),
+    member.delegate ? addressLink(member.delegate) : "self",
+  ]);
+}
+
 async function membersView() {
-  const members = await getAll("/v1/members", { status: "all" });
+  const first = await get(`/v1/members?status=all&limit=${MEMBERS_PAGE}`);
   const view = h("div", {}, h("h1", {}, "Members"), h("section", { class: "card" }, h("h2", {}, "Look up a statement"), lookupForm()));
   if (wallet.account) append(view, h("p", {}, h("a", { href: `#/members/${wallet.account}` }, "Your statement")));
-  append(view, 
-    h(
-      "section",
-      { class: "card" },
-      table(
-        `Members and former members (${members.length})`,
-        ["Address", "Status", "Joined", "Delegates to"],
-        members.map((member) =>
-          row([h("a", { href: `#/members/${member.address}`, class: "mono" }, member.address), member.status, formatTime(member.joined_at), member.delegate ? addressLink(member.delegate) : "self"]),
-        ),
-      ),
-    ),
+  const list = table("Members and former members, by address", MEMBER_HEADINGS, first.items.map(memberRow));
+  const body = list.querySelector("tbody");
+  let cursor = first.next_cursor;
+  const more = h("button", { type: "button", class: "secondary", hidden: !cursor }, `Show ${MEMBERS_PAGE} more`);
+  more.addEventListener("click", () =>
+    act("Loading more members", async () => {
+      more.disabled = true;
+      const page = await get(`/v1/members?${new URLSearchParams({ status: "all", limit: String(MEMBERS_PAGE), cursor })}`);
+      const rows = page.items.map(memberRow);
+      labelCells(MEMBER_HEADINGS, rows);
+      body.append(...rows);
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      more.disabled = false;
+      say(`${body.children.length} members shown${cursor ? "" : ": that is everyone"}.`);
+    }),
   );
+  append(view, h("section", { class: "card" }, list, h("div", { class: "row" }, more)));
   return view;
 }
 
@@ -802,7 +859,7 @@ async function statementView(address) {
         "Votes cast",
         ["Proposal", "Vote", "Weight ", "Reason", "Relayed", "When"],
         statement.votes.map((vote) =>
-          row([h("a", { href: `#/proposals`, class: "mono", title: vote.proposal_id }, shortHash(vote.proposal_id)), vote.support, num(vote.weight), vote.reason, vote.relayed ? "yes" : "no", formatTime(vote.timestamp)],
+          row([h("a", { href: `#/proposals/${vote.proposal_id}`, class: "mono", title: vote.proposal_id }, shortHash(vote.proposal_id)), vote.support, num(vote.weight), vote.reason, vote.relayed ? "yes" : "no", formatTime(vote.timestamp)],
             { "data-proposal-id": vote.proposal_id }),
         ),
       ),
@@ -816,7 +873,10 @@ async function statementView(address) {
 function parseRoute() {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
   if (parts[0] === "epochs") return { name: "epochs", load: epochsView, title: "Epochs" };
-  if (parts[0] === "proposals") return { name: "proposals", load: proposalsView, title: "Proposals" };
+  if (parts[0] === "proposals" && parts[1]) {
+    return { name: "proposal", nav: "proposals", load: () => proposalsView(decodeURIComponent(parts[1])), title: "Proposal" };
+  }
+  if (parts[0] === "proposals") return { name: "proposals", load: () => proposalsView(), title: "Proposals" };
   if (parts[0] === "members" && parts[1]) {
     return { name: "statement", nav: "members", load: () => statementView(decodeURIComponent(parts[1])), title: "Member statement" };
   }
@@ -899,7 +959,7 @@ connectButton.addEventListener("click", () =>
 wallet.onChange(() => {
   showAccount();
   const route = parseRoute();
-  if (route.name === "proposals" || route.name === "statement" || route.name === "members") render({ keepStatus: true });
+  if (["proposals", "proposal", "statement", "members"].includes(route.name)) render({ keepStatus: true });
 });
 
 window.addEventListener("hashchange", () => render({ focus: true }));
