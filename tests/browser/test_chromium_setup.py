@@ -19,7 +19,7 @@ def test_a_present_chromium_needs_no_installation(monkeypatch: pytest.MonkeyPatc
 
 def test_without_apt_the_reason_names_what_is_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(setup, "CHROMIUM", tmp_path / "absent")
-    monkeypatch.setattr(setup.shutil, "which", lambda name: None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
 
     reason = setup._install_chromium()
 
@@ -30,8 +30,8 @@ def test_without_apt_the_reason_names_what_is_missing(monkeypatch: pytest.Monkey
 
 def test_without_root_the_reason_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(setup, "CHROMIUM", tmp_path / "absent")
-    monkeypatch.setattr(setup.shutil, "which", lambda name: "/usr/bin/apt-get")
-    monkeypatch.setattr(setup.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/apt-get")
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
 
     reason = setup._install_chromium()
 
