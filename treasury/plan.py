@@ -279,7 +279,7 @@ class Plan(_Document):
     def canonical_bytes(self) -> bytes:
         """The document's canonical bytes: what is stored, served and hashed (computed once; the model is frozen)."""
         if self._canonical is None:
-            raw = self.model_dump_json(by_alias=True).encode()
+            raw = self.__pydantic_serializer__.to_json(self, by_alias=True)  # bytes: no 400 MB str copy at 1M
             # Pydantic writes non-ASCII text as UTF-8; canonical JSON escapes it (plans are ASCII in practice).
             self._canonical = raw if raw.isascii() else canonical_json(json.loads(raw))
         return self._canonical
