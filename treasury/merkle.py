@@ -261,10 +261,14 @@ def _sorted_leaves(jobs: Sequence[_HashJob], executor: Executor | None) -> list[
 
 
 def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
-    """The value ranges to hash: halves when another process can take one, else everything here."""
+    """The value ranges to hash: the worker's first, then this process's; everything here without a worker.
+
+    The worker takes 55 %: this process also moves the data both ways and merges the two sorted runs.
+    """
     if executor is None or count < _PARALLEL_MIN:
         return [(0, count)]
-    return [(0, count // 2), (count // 2, count)]
+    cut = count * 11 // 20
+    return [(0, cut), (cut, count)]
 
 
 def _subtree_levels(size: int, root: int) -> list[tuple[int, int]]:
@@ -467,8 +471,6 @@ class StandardMerkleTree:
             raise UnionValueError("a Merkle tree needs at least one leaf")
         if len(accounts) != len(amounts):
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
-        if min(map(len, accounts)) != 42 or max(map(len, accounts)) != 42:
-            raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
         jobs: list[_HashJob] = [
             (_address_amount_hashes, (list(accounts[first:end]), list(amounts[first:end])))
             for first, end in _split(len(accounts), executor)
