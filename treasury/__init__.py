@@ -1,11 +1,16 @@
 """The dividend engine: policy, exact allocation, OpenZeppelin-compatible Merkle trees, plans and proofs.
 
-Everything here is pure: the chain reader gathers :class:`PlanInputs`, :meth:`Plan.from_inputs` turns them into
-the canonical plan document, and :class:`ProofIndex` serves claims from a stored plan.
+Everything here is pure: a chain reader gathers :class:`PlanInputs` (the facts: contribution entries and
+revocations, revenue, consent changes, policies, earmark releases, the previous plan's cumulative amounts and
+carries), :meth:`Plan.from_inputs` turns them into the canonical plan document (:func:`allocate` →
+:func:`cumulative_amounts` → :func:`distribution_tree`), :func:`plan_differences` compares a recomputed plan with a
+published one, and :class:`ProofIndex` serves claim arguments from a stored plan. Processes (an executor that
+shares the hashing) are created by entry points and passed in.
 """
 
 from treasury.allocation import (
     ALGORITHM_VERSION,
+    AccountAmounts,
     EpochOutcome,
     PurposeOutcome,
     RangeAllocation,
@@ -45,6 +50,7 @@ __all__ = [
     "GENERAL_PURPOSE",
     "PLAN_SCHEMA_VERSION",
     "ZERO_ADDRESS",
+    "AccountAmounts",
     "BlockRange",
     "ChainContext",
     "ClaimArguments",
