@@ -10,9 +10,11 @@ import pytest
 from eth_utils import keccak
 
 from tests.treasury.anvil_round import Round, base_round, decide, fund_plan, funding_spec, round_, tampered
+from tests.treasury.builders import History, addr
 from treasury.inputs import GENERAL_PURPOSE, EpochId, purpose_id
+from treasury.plan import Plan
 from treasury.readers import PlanHistory, RpcPlanInputsReader
-from treasury.verify import VerificationReport, verify_union
+from treasury.verify import VerificationReport, distribution_description, published_plan_url, verify_union
 from union.errors import PlanNotReadyError
 from union.rpc import JsonRpcClient
 from union.types import ZERO_ADDRESS
@@ -176,3 +178,18 @@ def test_lowered_cumulative_amount_in_a_later_round_is_named(round_: Round) -> N
     assert not report.ok
     assert ("proposal " + str(proposal_id)[:12] + "…", "cumulative never lower") in failed_checks(report)
     assert any(text.startswith(f"account {m[1]}: cumulative went down from ") for text in report.rounds[0].differences)
+
+
+def test_a_distribution_description_carries_the_plan_url_that_verify_reads_back() -> None:
+    facts = History()
+    facts.policy(0)
+    facts.entry(1, addr(1), 3)
+    facts.revenue(1, 1_000)
+    plan = Plan.from_inputs(facts.inputs(0, 1))
+    described = distribution_description(plan, "https://union.example/v1/plans/0xabc")
+    assert plan.plan_hash in described
+    assert published_plan_url(described) == "https://union.example/v1/plans/0xabc"
+    assert (
+        published_plan_url("Dividends, plan at https://union.example/plan.json.") == "https://union.example/plan.json"
+    )
+    assert published_plan_url(distribution_description(plan)) is None
