@@ -5,7 +5,9 @@ events â€” recursively, each round on the previous rebuilt round, from nothing â
 released reserve are compared with the on-chain (or proposed) values. The distributor stores a root, not balances,
 so a lowered cumulative amount is visible only off chain: consecutive cumulative amounts are compared too, and when
 the published plan document is at hand (a file, or the URL in the proposal's description, checked against the
-on-chain plan hash) every tampered allocation, skipped member and lowered amount is named.
+on-chain plan hash) every tampered allocation, skipped member and lowered amount is named. Without it, every
+distributor claim made under a root still proves one of its leaves, so an account claiming another cumulative
+amount than its rebuilt one is named from chain data alone.
 
 The result is a :class:`VerificationReport` (pydantic), for the CLI, the scheduler and the API alike.
 """
@@ -28,7 +30,7 @@ from web3 import Web3
 from treasury.inputs import EpochId, checksum_address
 from treasury.plan import Plan, plan_differences
 from treasury.policy import ZERO_ADDRESS
-from treasury.readers.base import FundedRound, ProposalRecord
+from treasury.readers.base import ClaimRecord, FundedRound, ProposalRecord
 from treasury.readers.history import PlanHistory, RebuiltRound
 from treasury.readers.rpc import RpcPlanInputsReader
 from union.contracts import UnionContracts, load_abi
@@ -392,8 +394,16 @@ class _Verifier:
     def funded(self, token: ChecksumAddress, epoch: int | None) -> list[RoundVerification]:
         reports: list[RoundVerification] = []
         previous_committed: dict[ChecksumAddress, int] | None = {}
-        for index, rebuilt in enumerate(self.history.rebuilt_rounds(token), start=1):
+        rounds = self.history.rebuilt_rounds(token)
+        claims = [claim for claim in self.history.facts.claims if claim.token == token]
+        for index, rebuilt in enumerate(rounds, start=1):
             funded = rebuilt.funded
+            following = rounds[index].funded.event if index < len(rounds) else None
+            under_this_root = [
+                claim
+                for claim in claims
+                if funded.event < claim.event and (following is None or claim.event < following)
+            ]
             report, committed = self.check_round(
                 base=self._funded_base(index, rebuilt),
                 expected=rebuilt.plan,
@@ -404,10 +414,36 @@ class _Verifier:
                 previous_committed=previous_committed,
                 proposals=[proposal for proposal in self.proposals if proposal.matches(funded)],
             )
+            report = self.claims(report, rebuilt.plan, under_this_root)
             previous_committed = committed
             if epoch is None or funded.from_epoch < epoch <= funded.through_epoch:
                 reports.append(report)
         return reports
+
+    @staticmethod
+    def claims(report: RoundVerification, expected: Plan, claims: Sequence[ClaimRecord]) -> RoundVerification:
+        """Each claim made under a round's root proved one leaf: it must be the account's rebuilt cumulative amount.
+
+        This names the accounts of a tampered root from chain data alone, as soon as they claim.
+        """
+        if not claims:
+            return report
+        wrong = [claim for claim in claims if claim.cumulative_amount != expected.new_cumulative.get(claim.account, 0)]
+        row = CheckResult(
+            check="claims under this root",
+            expected=f"{len(claims)} consistent",
+            on_chain=f"{len(claims) - len(wrong)} consistent",
+            ok=not wrong,
+        )
+        differences = [
+            f"account {claim.account} claimed against cumulative {claim.cumulative_amount} "
+            f"(transaction {claim.event.tx_hash}), but its rebuilt cumulative is "
+            f"{expected.new_cumulative.get(claim.account, 0)}"
+            for claim in wrong
+        ]
+        return report.model_copy(
+            update={"checks": [*report.checks, row], "differences": [*report.differences, *differences]}
+        )
 
     @staticmethod
     def _funded_base(index: int, rebuilt: RebuiltRound) -> RoundVerification:

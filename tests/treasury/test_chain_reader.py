@@ -292,6 +292,7 @@ def test_every_followed_event_decodes_into_its_fact_with_the_block_time() -> Non
         newRoot=b"\x01" * 32,
         planHash=b"\x02" * 32,
     )
+    chain.emit(block, "DividendDistributor", "Claimed", token=ZERO_ADDRESS, account=BOB, amount=4, cumulativeAmount=6)
     facts = chain.reader().facts(BlockNumber(chain.head))
     (recorded,) = facts.contributions
     assert (recorded.entry_id, recorded.epoch, recorded.member, recorded.units) == (1, 1, ALICE, 7)
@@ -305,6 +306,7 @@ def test_every_followed_event_decodes_into_its_fact_with_the_block_time() -> Non
     assert [(item.purpose, item.amount) for item in facts.earmark_releases] == [(GENERAL_PURPOSE, 3)]
     (funded,) = facts.funded_rounds
     assert (funded.from_epoch, funded.through_epoch, funded.root) == (0, 1, "0x" + "01" * 32)
+    assert [(item.account, item.amount, item.cumulative_amount) for item in facts.claims] == [(BOB, 4, 6)]
     assert recorded.event.block_number == block
     assert facts.blocks.from_block == 1
 

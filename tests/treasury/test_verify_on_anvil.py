@@ -13,6 +13,7 @@ from tests.treasury.anvil_round import Round, base_round, decide, fund_plan, fun
 from tests.treasury.builders import History, addr
 from treasury.inputs import GENERAL_PURPOSE, EpochId, purpose_id
 from treasury.plan import Plan
+from treasury.proofs import ProofIndex
 from treasury.readers import PlanHistory, RpcPlanInputsReader
 from treasury.verify import VerificationReport, distribution_description, published_plan_url, verify_union
 from union.errors import PlanNotReadyError
@@ -100,6 +101,21 @@ def test_tampered_plan_funded_by_a_vote_fails_and_names_the_accounts(round_: Rou
     assert not blind.ok
     assert failed_checks(blind) >= {("funded #1", "root"), ("funded #1", "planHash")}
     assert any("no published plan document" in text for text in blind.rounds[0].differences)
+
+    # Once the enriched member claims, the chain alone names them: the claim proves a leaf the rebuild does not have.
+    claim = ProofIndex.from_plan(forged).claim(m[0])
+    distributor = union.contracts.distributor
+    union.transact(
+        union.accounts.relayer,
+        distributor.functions.claim(ZERO_ADDRESS, m[0], claim.cumulative_amount, list(claim.proof)),
+    )
+    claimed = verify_union(union.w3, union.union.manifest, token=ZERO_ADDRESS, fetch_documents=False)
+    assert ("funded #1", "claims under this root") in failed_checks(claimed)
+    assert any(
+        text.startswith(f"account {m[0]} claimed against cumulative {forged.new_cumulative[m[0]]} ")
+        and text.endswith(f"but its rebuilt cumulative is {honest.new_cumulative[m[0]]}")
+        for text in claimed.rounds[0].differences
+    )
 
     named = verify_union(union.w3, union.union.manifest, token=ZERO_ADDRESS, documents=[(forged, "forged.json")])
     assert not named.ok

@@ -5,13 +5,22 @@ indexer's store can implement it too (both must give identical plans). :class:`P
 funded plans round by round and builds the next one.
 """
 
-from treasury.readers.base import BlockMark, ChainFacts, FundedRound, PlanInputsReader, ProposalRecord, plan_inputs
+from treasury.readers.base import (
+    BlockMark,
+    ChainFacts,
+    ClaimRecord,
+    FundedRound,
+    PlanInputsReader,
+    ProposalRecord,
+    plan_inputs,
+)
 from treasury.readers.history import PlanHistory, RebuiltRound
 from treasury.readers.rpc import RpcPlanInputsReader
 
 __all__ = [
     "BlockMark",
     "ChainFacts",
+    "ClaimRecord",
     "FundedRound",
     "PlanHistory",
     "PlanInputsReader",

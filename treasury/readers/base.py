@@ -39,6 +39,7 @@ from union.errors import UnionValueError
 __all__ = [
     "BlockMark",
     "ChainFacts",
+    "ClaimRecord",
     "FundedRound",
     "PlanInputsReader",
     "ProposalRecord",
@@ -98,12 +99,24 @@ class ProposalRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """``DividendDistributor.Claimed``: ``account`` was paid ``amount`` by proving ``cumulative_amount`` (its leaf)."""
+
+    event: EventRef
+    token: ChecksumAddress
+    account: ChecksumAddress
+    amount: int
+    cumulative_amount: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChainFacts:
     """Every fact a plan can depend on, logged in ``blocks`` (the deployment block through ``blocks.to_block``).
 
     ``revenues`` holds ``RevenueReceived`` and ``UnattributedBooked`` (as general revenue) alike; ``policy_changes``
     starts with the one the treasury's constructor set; ``proposals`` are every governor proposal (verification
-    looks for ``fundDividends`` actions among them). Each list is in chain order.
+    looks for ``fundDividends`` actions among them) and ``claims`` every distributor claim (a claim proves one leaf of
+    the root it was made under). Each list is in chain order.
     """
 
     blocks: BlockRange
@@ -115,6 +128,7 @@ class ChainFacts:
     earmark_releases: Sequence[EarmarkRelease] = ()
     funded_rounds: Sequence[FundedRound] = ()
     proposals: Sequence[ProposalRecord] = ()
+    claims: Sequence[ClaimRecord] = ()
 
     def through_block(self, to_block: BlockNumber) -> ChainFacts:
         """The facts logged up to ``to_block`` included (what a reader stopping there would have returned)."""
@@ -133,6 +147,7 @@ class ChainFacts:
             earmark_releases=_upto(self.earmark_releases, to_block),
             funded_rounds=_upto(self.funded_rounds, to_block),
             proposals=_upto(self.proposals, to_block),
+            claims=_upto(self.claims, to_block),
         )
 
     def rounds_of(self, token: ChecksumAddress) -> list[FundedRound]:

@@ -34,7 +34,7 @@ from treasury.inputs import (
     purpose_id,
 )
 from treasury.policy import DividendPolicy
-from treasury.readers.base import BlockMark, ChainFacts, FundedRound, ProposalRecord
+from treasury.readers.base import BlockMark, ChainFacts, ClaimRecord, FundedRound, ProposalRecord
 from union.contracts import load_abi
 from union.errors import ChainIdMismatchError, LogRangeRefusedError, ManifestError, UnionValueError
 from union.events import ContractEvents, DecodedEvent, build_contract_events, decode_log
@@ -44,9 +44,6 @@ from union.rpc import AdaptiveLogFetcher, JsonRpcClient
 __all__ = ["RpcPlanInputsReader"]
 
 logger = logging.getLogger(__name__)
-
-_FOLLOWED: Final = ("UnionMembership", "ContributionLedger", "UnionTreasury", "UnionGovernor")
-"""The contracts whose events a plan (and its verification) depends on."""
 
 _TIMED: Final = frozenset(
     {
@@ -104,6 +101,7 @@ class RpcPlanInputsReader:
             "ContributionLedger": chain.ledger,
             "UnionTreasury": chain.treasury,
             "UnionGovernor": governor,
+            "DividendDistributor": chain.distributor,
         }
         self._contracts: dict[str, ContractEvents] = {
             address.lower(): build_contract_events(name, address, load_abi(name)) for name, address in addresses.items()
@@ -119,6 +117,7 @@ class RpcPlanInputsReader:
         self._releases: list[EarmarkRelease] = []
         self._funded: list[FundedRound] = []
         self._proposals: list[ProposalRecord] = []
+        self._claims: list[ClaimRecord] = []
 
     @classmethod
     def open(
@@ -213,6 +212,7 @@ class RpcPlanInputsReader:
             earmark_releases=tuple(self._releases),
             funded_rounds=tuple(self._funded),
             proposals=tuple(self._proposals),
+            claims=tuple(self._claims),
         )
         return facts.through_block(to_block)
 
@@ -320,6 +320,10 @@ class RpcPlanInputsReader:
                     root=HexStr(str(args["newRoot"]).lower()),
                     plan_hash=HexStr(str(args["planHash"]).lower()),
                 )
+            )
+        elif name == "Claimed":
+            self._claims.append(
+                ClaimRecord(_ref(event), args["token"], args["account"], args["amount"], args["cumulativeAmount"])
             )
         elif name == "ProposalCreated":
             self._proposals.append(
