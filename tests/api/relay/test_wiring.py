@@ -13,6 +13,7 @@ from api.relay.service import simulated_gas
 from tests.api.relay.conftest import RelayEnv, open_proposal, relay_app
 from union.errors import ContractRevertError, RelayLockError
 from union.localnet import LocalAccounts, LocalUnion
+from union.signers import create_keystore
 
 
 def _settings(deployed_union: LocalUnion, tmp_path: Path, **overrides: object) -> RelaySettings:
@@ -103,3 +104,15 @@ def test_an_address_with_a_wrong_checksum_is_a_422_naming_the_right_one(relay: R
 
     assert response.status_code == 422
     assert relay.members[1].address in response.text
+
+
+def test_open_relay_signs_with_the_relayer_keystore(deployed_union: LocalUnion, tmp_path: Path) -> None:
+    keystore, password_file = tmp_path / "relayer.json", tmp_path / "password"
+    create_keystore(keystore, "s3cret", LocalAccounts.default().relayer.key)
+    password_file.write_text("s3cret\n")
+    settings = _settings(
+        deployed_union, tmp_path, relay_private_key=None, relay_keystore=keystore, relay_password_file=password_file
+    )
+
+    with open_relay(settings) as service:
+        assert service.sender.address == LocalAccounts.default().relayer.address
