@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -140,6 +141,10 @@ def test_verify_checks_a_pending_distribution_proposal(round_: Round, tmp_path: 
     result = union_cli(round_, "verify", "--proposal", str(proposal_id))
     assert result.exit_code == 0, result.output
     assert "(pending)" in result.output
+    as_json = union_cli(round_, "verify", "--proposal", hex(proposal_id), "--json")
+    assert as_json.exit_code == 0, as_json.output
+    report = json.loads(as_json.output)
+    assert (report["ok"], report["rounds"][0]["proposal_id"]) == (True, str(proposal_id))
     missing = union_cli(round_, "verify", "--proposal", "12345")
     assert missing.exit_code == 1
     assert "proposal 12345 has no fundDividends action" in missing.output
