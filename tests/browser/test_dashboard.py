@@ -282,6 +282,25 @@ def test_a_refused_signature_is_reported_in_words_and_nothing_is_sent(
     assert not governor.hasVoted(live_round.open_proposal, voter.address).call()
 
 
+def test_a_ballot_the_relay_refuses_is_reported_with_the_relays_reason(
+    open_page: PageFactory, live_round: LiveRound
+) -> None:
+    delegator = live_round.round.members[2]  # delegated their vote to another member before the snapshot
+    dashboard = open_page(delegator)
+    dashboard.open(f"/proposals/{live_round.open_proposal}", "proposal")
+    page = dashboard.page
+
+    page.get_by_role("button", name="Abstain").click()
+
+    expect(page.locator("#alert")).to_contain_text("Voting failed:", timeout=WAIT_MS)
+    expect(page.locator("#alert")).to_contain_text("had no vote at the proposal's snapshot")
+    expect(page.locator("#status")).to_have_text("")
+    assert dashboard.wallet is not None
+    assert len(dashboard.wallet.signed) == 1  # signed, then refused by the relay before any transaction
+    governor = live_round.driver.contracts.governor.functions
+    assert not governor.hasVoted(live_round.open_proposal, delegator.address).call()
+
+
 def test_a_phone_sized_screen_shows_every_view_without_sideways_scrolling(
     open_page: PageFactory, live_round: LiveRound
 ) -> None:

@@ -32,8 +32,16 @@ async function request(path, options = {}) {
   } catch (error) {
     throw new ApiError(0, "network", `cannot reach the API (${error.message}); check your connection`);
   }
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) throw relayAware(path, await errorOf(response));
   return response.json();
+}
+
+/** A read replica has no /v1/relay at all: say so, rather than "no endpoint". */
+function relayAware(path, error) {
+  if (path.startsWith("/v1/relay") && error.status === 404 && error.message.startsWith("no endpoint")) {
+    return new ApiError(404, "relay_not_here", "this server does not run the union's relay; use the union's main site or `union vote` / `union claim`");
+  }
+  return error;
 }
 
 export function get(path) {
@@ -63,8 +71,14 @@ export function post(path, body) {
   });
 }
 
+/** A body as text, exactly as served (typed data is signed from this text, plan documents are hashed from it). */
 export async function getText(path) {
-  const response = await fetch(path, { cache: "no-cache" });
-  if (!response.ok) throw await errorOf(response);
+  let response;
+  try {
+    response = await fetch(path, { cache: "no-cache" });
+  } catch (error) {
+    throw new ApiError(0, "network", `cannot reach the API (${error.message}); check your connection`);
+  }
+  if (!response.ok) throw relayAware(path, await errorOf(response));
   return response.text();
 }
