@@ -174,7 +174,7 @@ async function overviewView() {
     getAll("/v1/treasury/revenue/by-payer"),
   ]);
   const view = h("div", {}, h("h1", {}, "Treasury"));
-  append(view, 
+  append(view,
     h(
       "p",
       { class: "muted" },
@@ -187,7 +187,7 @@ async function overviewView() {
   for (const books of treasury.tokens) {
     const token = books.token;
     const card = h("section", { class: "card token-books", "data-token": token, "aria-labelledby": `books-${token}` });
-    append(card, 
+    append(card,
       h("h2", { id: `books-${token}` }, tokenName(token)),
       figures([
         ["Balance (booked)", amount(books.booked_balance, token), "booked_balance"],
@@ -330,7 +330,7 @@ async function epochsView() {
   const cards = [];
   for (const epoch of [...epochs].reverse()) {
     const card = h("section", { class: "card epoch", id: `epoch-${epoch.epoch}`, "data-epoch": epoch.epoch });
-    append(card, 
+    append(card,
       h("h2", {}, `Epoch ${epoch.epoch} `, h("span", { class: `badge ${epoch.final ? "neutral" : "warn"}` }, epoch.final ? "final" : "open")),
       h("p", { class: "muted" }, `${formatTime(epoch.start)} to ${formatTime(epoch.end)}; entries can change until ${formatTime(epoch.grace_end)}.`),
       figures([
@@ -343,7 +343,7 @@ async function epochsView() {
     for (const revenue of epoch.revenue) {
       pots.set(revenue.token, (pots.get(revenue.token) || 0n) + BigInt(revenue.amount));
     }
-    append(card, 
+    append(card,
       h("h3", {}, "Pot (revenue of the epoch)"),
       pots.size
         ? h("ul", {}, [...pots].map(([token, total]) => h("li", { "data-pot-token": token, "data-pot": total.toString() }, amount(total.toString(), token))))
@@ -369,7 +369,7 @@ async function epochsView() {
         entries.push(["Accounts in the plan", String(leaves.get(funding.plan_hash) ?? "—"), "plan_accounts"]);
       }
       if (distribution) entries.push(["Funded in this round", amount(distribution.amount, funding.token), "round_amount"]);
-      append(block, 
+      append(block,
         figures(entries),
         h(
           "dl",
@@ -558,7 +558,7 @@ async function proposalsView(only = null) {
     const [title, ...rest] = proposal.description.split("\n");
     const stateClass = { active: "warn", executed: "good", succeeded: "good", queued: "good", defeated: "bad", canceled: "bad" }[proposal.state] || "neutral";
     const card = h("section", { class: "card proposal", id: `proposal-${proposal.proposal_id}`, "data-proposal-id": proposal.proposal_id, "data-state": proposal.state });
-    append(card, 
+    append(card,
       h(
         "h2",
         {},
@@ -589,7 +589,33 @@ async function proposalsView(only = null) {
     );
     append(view, card);
   });
+  if (proposals.some((proposal) => proposal.state === "active")) keepTalliesLive();
   return view;
+}
+
+const LIVE_INTERVAL_MS = 15_000;
+let liveTimer = null;
+
+/** Keep the tallies of open proposals live: redraw just the tallies (never a form the member is filling in). */
+function keepTalliesLive() {
+  clearInterval(liveTimer);
+  liveTimer = setInterval(async () => {
+    const route = parseRoute().name;
+    if (route !== "proposals" && route !== "proposal") {
+      clearInterval(liveTimer);
+      return;
+    }
+    if (document.hidden) return;
+    for (const card of main.querySelectorAll('section.proposal[data-state="active"]')) {
+      try {
+        const fresh = await get(`/v1/proposals/${card.dataset.proposalId}`);
+        const shown = card.querySelector(".tally");
+        if (shown && shown.dataset.voters !== String(fresh.tally.voters)) shown.replaceWith(tallyView(fresh.tally));
+      } catch {
+        // Try again at the next tick; the page's actions report their own failures.
+      }
+    }
+  }, LIVE_INTERVAL_MS);
 }
 
 // ---------------------------------------------------------------- members and statements
@@ -758,7 +784,7 @@ async function statementView(address) {
   const [statement, purposes] = await Promise.all([get(`/v1/members/${address}`), getAll("/v1/treasury/revenue/by-purpose")]);
   const member = statement.member;
   const view = h("div", { class: "statement", "data-address": statement.address });
-  append(view, 
+  append(view,
     h("h1", {}, "Member statement"),
     h("p", { class: "mono" }, statement.address),
     h(
@@ -772,7 +798,7 @@ async function statementView(address) {
     h("div", { class: "row" }, downloadButton(statement), h("a", { href: `/v1/members/${statement.address}` }, "JSON")),
   );
 
-  append(view, 
+  append(view,
     h(
       "section",
       { class: "card dividends" },
@@ -849,7 +875,7 @@ async function statementView(address) {
   } else if (member && member.status === "member") {
     append(consentCard, h("p", { class: "muted" }, "Connect this member's wallet to change their consent."));
   }
-  append(view, 
+  append(view,
     consentCard,
     h(
       "section",
