@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -112,6 +113,18 @@ def test_amounts_must_be_canonical_decimal_strings() -> None:
     document["totals"]["amount"] = 1.5
     with pytest.raises(UnionValueError):
         Plan.from_json(json.dumps(document))
+
+
+def test_sharing_the_hashing_with_an_executor_does_not_change_the_plan() -> None:
+    history = History()
+    history.policy(start(1) - 50, floor=1_000)
+    for number in range(20_000):
+        history.entry(1, addr(0x100000 + number * 7919), number % 13 + 1)
+    history.revenue(1, 10**21 + 7)
+    inputs = history.inputs(0, 1)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        shared = Plan.from_inputs(inputs, executor=executor)
+    assert shared.canonical_bytes() == Plan.from_inputs(inputs).canonical_bytes()
 
 
 def test_a_plan_with_nothing_allocated_has_the_empty_root() -> None:
