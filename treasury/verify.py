@@ -290,18 +290,43 @@ class _Verifier:
             return published, ""
         return None, ""
 
+    def published_amounts(self, plan_hash: str) -> tuple[_Published | None, dict[ChecksumAddress, int] | None]:
+        """An already known published document for ``plan_hash`` and the leaves its tree commits to."""
+        published = self.documents.get(plan_hash)
+        if published is None:
+            return None, None
+        try:
+            return published, _committed_amounts(published.plan)
+        except UnionValueError:
+            return published, None
+
+    @staticmethod
     def committed(
-        self, expected: Plan | None, root: str, published: _Published | None
+        expected: Plan | None,
+        root: str,
+        published: _Published | None,
+        published_amounts: dict[ChecksumAddress, int] | None,
     ) -> dict[ChecksumAddress, int] | None:
         """The cumulative amounts an on-chain (or proposed) root commits to, when they can be known."""
         if expected is not None and expected.root == root:
             return dict(expected.new_cumulative)
         if published is not None and published.plan.root == root:
-            try:
-                return dict(_committed_amounts(published.plan))
-            except UnionValueError:
-                return None
+            return published_amounts
         return None
+
+    @staticmethod
+    def against_chain(published: _Published, amount: int, reserve_released: int, root: str) -> list[str]:
+        """Where a published document (whose hash the chain holds) disagrees with the other on-chain values."""
+        plan = published.plan
+        return [
+            f"the published plan's {label} is {mine}, but the chain says {theirs}"
+            for label, mine, theirs in (
+                ("root", plan.root, root),
+                ("amount", plan.totals.amount, amount),
+                ("reserveReleased", plan.totals.reserve_released, reserve_released),
+            )
+            if str(mine) != str(theirs)
+        ]
 
     def check_round(
         self,
@@ -334,12 +359,15 @@ class _Verifier:
                 differences.append(
                     f"the released reserve is wrong: {reserve_released} instead of {expected.totals.reserve_released}"
                 )
-        committed = self.committed(expected, root, published)
+        published_amounts: dict[ChecksumAddress, int] | None = None
         if published is not None:
             try:
-                _committed_amounts(published.plan)
+                published_amounts = _committed_amounts(published.plan)
             except UnionValueError as exc:
                 differences.append(f"the published plan {published.source} is inconsistent: {exc}")
+            differences.extend(self.against_chain(published, amount, reserve_released, root))
+        committed = self.committed(expected, root, published, published_amounts)
+        if published is not None:
             if expected is not None:
                 found = plan_differences(expected, published.plan)
                 differences.extend(found)
@@ -506,8 +534,11 @@ class _Verifier:
                 differences.append(str(exc))
         previous_committed: dict[ChecksumAddress, int] | None = {}
         if previous_round is not None:
-            previous_published, _ = self.published(previous_round.funded.plan_hash, [])
-            previous_committed = self.committed(previous_round.plan, previous_round.funded.root, previous_published)
+            previous_committed = self.committed(
+                previous_round.plan,
+                previous_round.funded.root,
+                *self.published_amounts(previous_round.funded.plan_hash),
+            )
         report, _ = self.check_round(
             base=base.model_copy(update={"checks": checks, "differences": differences}),
             expected=expected,

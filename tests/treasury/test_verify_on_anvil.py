@@ -19,7 +19,7 @@ from treasury.verify import VerificationReport, distribution_description, publis
 from union.errors import PlanNotReadyError
 from union.rpc import JsonRpcClient
 from union.types import ZERO_ADDRESS
-from voting.proposals import ProposalState
+from voting.proposals import ProposalState, fund_dividends_proposal
 from voting.typed_data import VoteSupport
 
 __all__ = ["base_round", "round_"]  # fixtures used by name
@@ -209,3 +209,30 @@ def test_a_distribution_description_carries_the_plan_url_that_verify_reads_back(
         published_plan_url("Dividends, plan at https://union.example/plan.json.") == "https://union.example/plan.json"
     )
     assert published_plan_url(distribution_description(plan)) is None
+
+
+def test_a_proposal_whose_root_is_not_its_published_plan_s_root_is_named(round_: Round) -> None:
+    union, m = round_.union, [member.address for member in round_.members]
+    union.warp_to(union.grace_end(2))
+    honest = history(round_).next_plan(ZERO_ADDRESS, 2)
+    forged = tampered(honest, take_from=m[2], give_to=m[4])
+    spec = fund_dividends_proposal(
+        union.contracts.treasury,
+        token=ZERO_ADDRESS,
+        from_epoch=0,
+        through_epoch=2,
+        amount=honest.totals.amount,
+        reserve_released=honest.totals.reserve_released,
+        new_root=bytes.fromhex(forged.root[2:]),  # the honest plan's hash, a forged root
+        plan_hash=bytes.fromhex(honest.plan_hash[2:]),
+        description=distribution_description(honest),
+    )
+    proposal_id = union.propose(round_.members[0], spec)
+    report = verify_union(union.w3, union.union.manifest, proposal_id=proposal_id, documents=[(honest, "honest.json")])
+    assert not report.ok
+    assert failed_checks(report) == {("proposal " + str(proposal_id)[:12] + "…", "root")} | {
+        ("proposal " + str(proposal_id)[:12] + "…", "cumulative never lower")
+    }
+    assert (
+        f"the published plan's root is {honest.root}, but the chain says {forged.root}" in report.rounds[0].differences
+    )
