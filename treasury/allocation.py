@@ -287,7 +287,7 @@ def relevant_events(inputs: PlanInputs) -> RelevantEvents:
     range_end = schedule.end(last)
     consent_end = schedule.start(last)
     contributions = list(inputs.contributions)
-    if not set(map(_entry_epoch, contributions)) <= set(in_range):
+    if not all(first < epoch <= last for epoch in set(map(_entry_epoch, contributions))):
         contributions = [entry for entry in contributions if entry.epoch in in_range]
     return RelevantEvents(
         contributions=contributions,
