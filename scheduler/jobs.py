@@ -392,8 +392,9 @@ class UnionJobs:
         published = self.planner.stored_plan(proposal.plan_hash)
         if published is not None:
             differences.extend(plan_differences(expected, published))
-        if self.independent_check is not None:
-            # Once per proposal and process: the facts up to a closing block are final, so the answer cannot change.
+        if self.independent_check is not None and not (not differences and self._reproduced_before(proposal)):
+            # Once per proposal: the facts up to a closing block are final, so the answer cannot change; a plan
+            # recorded as reproduced (store-side and independently) is not rebuilt from the RPC node again.
             if proposal.proposal_id not in self._independently_checked:
                 self._independently_checked[proposal.proposal_id] = [
                     f"independent recomputation: {difference}"
@@ -401,6 +402,16 @@ class UnionJobs:
                 ]
             differences.extend(self._independently_checked[proposal.proposal_id])
         return differences
+
+    def _reproduced_before(self, proposal: DistributionProposal) -> bool:
+        with self.store.engine.connect() as connection:
+            latest = connection.execute(
+                select(PlanVerification.reproduced)
+                .where(PlanVerification.plan_hash == proposal.plan_hash)
+                .order_by(PlanVerification.checked_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return bool(latest)
 
     def _record_if_changed(self, proposal: DistributionProposal, reproduced: bool, differences: list[str]) -> bool:
         """Record a verification when it is the plan's first or its outcome changed (the table is a history)."""
@@ -504,5 +515,6 @@ class UnionJobs:
         return [getattr(self, name)() for name in (names or JOB_ORDER)]
 
 
-JOB_ORDER: Final = ("follow", "verify_proposals", "propose_distributions", "advance_proposals", "reconcile")
-"""The jobs in the order one tick runs them: the store first, then what depends on it."""
+JOB_ORDER: Final = ("follow", "propose_distributions", "advance_proposals", "verify_proposals", "reconcile")
+"""The jobs in the order a (re)started scheduler first runs them: the store first, then what moves money and votes
+forward, then the checks (a verification from an RPC node can take a while on a long chain)."""

@@ -130,6 +130,7 @@ class SchedulerService:
         """Wait for the lock (idle while another scheduler runs), run the jobs until ``stop``, then stop cleanly."""
         if not self.lock.wait(stop, poll_interval=self.lock_poll_interval):
             return
+        logger.info("scheduler holds the %s; running its jobs", self.lock.describe())
         try:
             _ACTIVE.set(self.jobs)
             # One pass at once, in dependency order, so a restart acts without waiting a whole interval.

@@ -35,9 +35,9 @@ class SchedulerSettings(IndexerSettings):
         """Job name → seconds between runs."""
         return {
             "follow": self.follow_interval,
-            "verify_proposals": self.verify_interval,
             "propose_distributions": self.propose_interval,
             "advance_proposals": self.advance_interval,
+            "verify_proposals": self.verify_interval,
             "reconcile": self.reconcile_interval,
         }
 
