@@ -447,7 +447,11 @@ function actionView(action) {
       verificationBadge(fund.verification),
     );
   }
-  const args = Object.entries(action.args || {}).map(([name, value]) => `${name} = ${typeof value === "object" ? JSON.stringify(value) : value}`);
+  const token = action.args && typeof action.args.token === "string" ? action.args.token : null;
+  const args = Object.entries(action.args || {}).map(([name, value]) => {
+    if (token && name === "amount" && /^[0-9]+$/.test(String(value))) return `${name} = ${formatAmount(String(value), token)} (${value})`;
+    return `${name} = ${typeof value === "object" ? JSON.stringify(value) : value}`;
+  });
   const name = action.function ? `${action.target_contract || shortAddress(action.target)}.${action.function}` : `call ${shortAddress(action.target)}`;
   return h(
     "li",
