@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 import requests
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -57,7 +57,7 @@ _REFUSAL_STATUS: Final = {
     "NoVotingWeight": status.HTTP_403_FORBIDDEN,
     "NotMember": status.HTTP_403_FORBIDDEN,
     "WrongChain": status.HTTP_422_UNPROCESSABLE_CONTENT,
-    "UnknownPurpose": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "UnknownPurpose": status.HTTP_404_NOT_FOUND,
     "ExpiredSignature": status.HTTP_422_UNPROCESSABLE_CONTENT,
     "ClaimsUnavailable": status.HTTP_404_NOT_FOUND,
     "PlanNotFunded": status.HTTP_409_CONFLICT,
@@ -131,8 +131,9 @@ class _RelayRoute(APIRoute):
 _REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
     code: {"model": ErrorPublic, "description": description}
     for code, description in (
+        (400, "the body is not JSON"),
         (403, "the signer may not do this (no voting weight, not a member)"),
-        (404, "unknown proposal, or no stored plan or allocation for the account"),
+        (404, "unknown proposal or purpose, or no stored plan or allocation for the account"),
         (409, "conflicts with the chain's state (not active, already voted, stale nonce, nothing to claim)"),
         (422, "invalid request or signature, or the simulated transaction reverts (decoded reason)"),
         (429, "abuse limit reached; see Retry-After"),
@@ -160,6 +161,14 @@ def _support(text: str) -> VoteSupport:
         return VoteSupport(int(str(choice)))
     except ValueError:
         raise UnionValueError(f"support is for, against or abstain (1, 0, 2), not {text!r}") from None
+
+
+_DUPLICATE: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "model": SubmissionPublic,
+        "description": "this exact request was sent before: its transaction, not a new one",
+    }
+}
 
 
 def _client(request: Request) -> str:
@@ -198,7 +207,9 @@ def relay_status(relay: RelayServiceDep) -> RelayStatusPublic:
 def ballot_typed_data(
     relay: RelayServiceDep,
     proposal_id: Annotated[Uint256, Query(alias="proposalId", description="decimal or 0x hex")],
-    support: Annotated[str, Query(description="for, against, abstain (or 1, 0, 2)", max_length=16)],
+    support: Annotated[
+        Literal["for", "against", "abstain", "1", "0", "2"], Query(description="for, against, abstain (or 1, 0, 2)")
+    ],
     voter: Annotated[Address, Query(description="the member's address (an EOA or an EIP-1271 wallet)")],
     reason: Annotated[str | None, Query(max_length=10_000, description="signed with the ballot when given")] = None,
     params: Annotated[HexData, Query()] = "0x",
@@ -207,7 +218,13 @@ def ballot_typed_data(
     return TypedDataPublic.model_validate(typed)
 
 
-@router.post("/votes", response_model=SubmissionPublic, status_code=status.HTTP_201_CREATED, summary="Relay a ballot")
+@router.post(
+    "/votes",
+    response_model=SubmissionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_DUPLICATE,
+    summary="Relay a ballot",
+)
 def submit_vote(
     ballot: BallotRequest, relay: RelayServiceDep, request: Request, response: Response
 ) -> SubmissionPublic:
@@ -232,7 +249,11 @@ def consent_typed_data(
 
 
 @router.post(
-    "/consent", response_model=SubmissionPublic, status_code=status.HTTP_201_CREATED, summary="Relay a consent change"
+    "/consent",
+    response_model=SubmissionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_DUPLICATE,
+    summary="Relay a consent change",
 )
 def submit_consent(
     consent: ConsentRequest, relay: RelayServiceDep, request: Request, response: Response
@@ -241,7 +262,11 @@ def submit_consent(
 
 
 @router.post(
-    "/claims", response_model=SubmissionPublic, status_code=status.HTTP_201_CREATED, summary="Claim for an account"
+    "/claims",
+    response_model=SubmissionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_DUPLICATE,
+    summary="Claim for an account",
 )
 def submit_claim(claim: ClaimRequest, relay: RelayServiceDep, request: Request, response: Response) -> SubmissionPublic:
     return _submission(relay.submit_claim(claim.token, claim.account, _client(request)), response)

@@ -12,9 +12,12 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from httpx import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.app import error_answer
 from api.relay import RelayConfig, RelayService, SubmissionLog, router
 from api.relay.plans import PlanSource
 from tests.helpers.driver import UnionDriver
@@ -26,9 +29,11 @@ MEMBER_COUNT = 4
 
 
 def relay_app(service: RelayService | None) -> FastAPI:
-    """The relay router mounted as the API app mounts it, with the process's service in ``app.state.relay``."""
+    """The relay router mounted as the API app mounts it (with its error answers); the service in app.state.relay."""
     app = FastAPI()
     app.include_router(router)
+    for exception in (RequestValidationError, StarletteHTTPException):
+        app.add_exception_handler(exception, error_answer)
     if service is not None:
         app.state.relay = service
     return app

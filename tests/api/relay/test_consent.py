@@ -133,5 +133,5 @@ def test_consent_payload_for_an_unregistered_purpose_is_refused(relay: RelayEnv)
         "/v1/relay/typed-data/consent",
         params={"member": relay.members[0].address, "purpose": "astrology", "granted": "true"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_purpose"
