@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import api.dashboard
 import api.relay
 from api.caching import CachingMiddleware, ResponseCache
 from api.context import ApiContext, EpochSchedule
@@ -114,8 +115,10 @@ def create_app(
     schedule: EpochSchedule,
     *,
     relay: api.relay.RelayService | None = None,
+    dashboard: bool = True,
 ) -> FastAPI:
-    """The app over ``store``; the relay's endpoints are mounted only when ``relay`` is given (one process does)."""
+    """The app over ``store``; the relay's endpoints are mounted only when ``relay`` is given (one process does),
+    the dashboard page (``/``, reading ``/v1`` from the browser) unless ``dashboard`` is false."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -163,6 +166,8 @@ def create_app(
         health.router,
     ):
         app.include_router(router)
+    if dashboard:
+        app.include_router(api.dashboard.router)
     methods = ["GET", "HEAD", "OPTIONS"]
     if relay is not None:
         app.state.relay = relay

@@ -108,6 +108,13 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
     return None
 
 
+def _says_no_store(start: Message) -> bool:
+    """An answer that forbids caching itself (e.g. one read from the chain) is passed on as it is, never kept."""
+    return any(
+        name.lower() == b"cache-control" and b"no-store" in value.lower() for name, value in start.get("headers", [])
+    )
+
+
 def _without_cache_control(start: Message) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in start.get("headers", []) if name.lower() != b"cache-control"]
 
@@ -119,13 +126,23 @@ def _strong_etag(body: bytes) -> bytes:
 class CachingMiddleware:
     """Serve cached ``/v1`` GET answers, add ETag and Cache-Control to fresh ones, and answer 304 when they match."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, *, prefix: str = "/v1") -> None:
+    def __init__(
+        self, app: ASGIApp, cache: ResponseCache, *, prefix: str = "/v1", exclude: tuple[str, ...] = ("/v1/relay",)
+    ) -> None:
         self.app = app
         self.cache = cache
         self.prefix = prefix
+        self.exclude = exclude
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefix):
+        path: str = scope.get("path", "")
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or not path.startswith(self.prefix)
+            or path.startswith(self.exclude)
+        ):
+            # The relay reads the chain (nonces, balances), not the store: its answers never follow the store version.
             await self.app(scope, receive, send)
             return
         version = self.cache.version()
@@ -160,7 +177,7 @@ class CachingMiddleware:
         async def capture(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                if message["status"] != 200:
+                if message["status"] != 200 or _says_no_store(message):
                     headers = [*_without_cache_control(message), (b"cache-control", b"no-store")]
                     start = {**message, "headers": headers, "union.passthrough": True}
                     await send({"type": "http.response.start", "status": message["status"], "headers": headers})

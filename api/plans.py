@@ -11,23 +11,13 @@ import json
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from typing import Final
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    RowMapping,
-    String,
-    Table,
-    Text,
-    func,
-    select,
-)
+from sqlalchemy import RowMapping, Table, func, select
 from sqlalchemy.orm import Session
 
 from api.schemas.distributions import VerificationPublic
+from indexer.models import Base
 from treasury.plan import Plan
 from treasury.proofs import ProofIndex
 from union.errors import StoreStateError, UnionValueError
@@ -43,30 +33,10 @@ __all__ = [
 ]
 
 
-_READ_MODEL = MetaData()
-
-PLANS = Table(
-    "plans",
-    _READ_MODEL,
-    Column("plan_hash", String(66), primary_key=True),
-    Column("token", String(42)),
-    Column("from_epoch", Integer),
-    Column("through_epoch", Integer),
-    Column("root", String(66)),
-    Column("document", Text),
-    Column("created_at", Float),
-)
+PLANS: Final[Table] = Base.metadata.tables["plans"]
 """The plans the planner stored (one canonical document per plan hash); the indexer's schema owns the table."""
 
-PLAN_VERIFICATIONS = Table(
-    "plan_verifications",
-    _READ_MODEL,
-    Column("plan_hash", String(66), primary_key=True),
-    Column("checked_at", Float, primary_key=True),
-    Column("proposal_id", String(78), nullable=True),
-    Column("reproduced", Boolean),
-    Column("differences", Text),
-)
+PLAN_VERIFICATIONS: Final[Table] = Base.metadata.tables["plan_verifications"]
 """Each independent recomputation of a plan from chain data (``union verify``) and its outcome."""
 
 

@@ -211,7 +211,6 @@ def generate(url: str, member_count: int, epochs: int, seed: int = 7) -> BenchUn
     """Write the whole union into a fresh store at ``url`` through the indexer's schema."""
     rng = random.Random(seed)
     store = Store.open(url)
-    PLANS.metadata.create_all(store.engine)
     rows = _Rows()
     members = [to_checksum_address("0x" + keccak(text=f"member-{index}").hex()[-40:]) for index in range(member_count)]
     admitted_at = GENESIS - 3_000

@@ -10,7 +10,6 @@ verification is recorded, and the chain is reverted — the store stays, and eve
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,18 +20,16 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
 
 from api.app import create_app
 from api.context import EpochSchedule
-from api.plans import PLAN_VERIFICATIONS, PLANS
 from api.settings import ApiSettings
 from indexer import run as run_indexer
 from indexer.settings import IndexerSettings
 from indexer.store import Store, create_store_engine
 from tests.api.planning import plan_from_store
 from tests.helpers.driver import UnionDriver, purpose_id
-from treasury.plan import Plan
+from treasury.plan import Plan, plan_differences
 from treasury.proofs import ProofIndex
 from union.localnet import LocalAccounts, LocalUnion
 from union.types import ZERO_ADDRESS
@@ -73,32 +70,15 @@ class IndexedRound:
 
 
 def _store_plan(store: Store, plan: Plan) -> None:
-    with store.engine.begin() as db:
-        db.execute(
-            insert(PLANS).values(
-                plan_hash=plan.plan_hash,
-                token=plan.token,
-                from_epoch=plan.from_epoch,
-                through_epoch=plan.through_epoch,
-                root=plan.root,
-                document=plan.canonical_bytes().decode(),
-                created_at=time.time(),
-            )
-        )
+    """What the planner does once a plan is computed: store its canonical document under its hash."""
+    document = plan.canonical_bytes().decode()
+    store.put_plan(plan.plan_hash, plan.token, plan.from_epoch, plan.through_epoch, plan.root, document, time.time())
 
 
 def _record_verification(store: Store, plan: Plan, recomputed: Plan, proposal_id: int) -> None:
-    differences = [] if recomputed.plan_hash == plan.plan_hash else ["planHash differs"]
-    with store.engine.begin() as db:
-        db.execute(
-            insert(PLAN_VERIFICATIONS).values(
-                plan_hash=plan.plan_hash,
-                proposal_id=str(proposal_id),
-                checked_at=time.time(),
-                reproduced=not differences,
-                differences=json.dumps(differences),
-            )
-        )
+    """What ``union verify`` records: whether an independent recomputation reproduced the published plan."""
+    differences = plan_differences(recomputed, plan)
+    store.record_verification(plan.plan_hash, proposal_id, not differences, differences, time.time())
 
 
 def _index(deployed: LocalUnion, url: str) -> None:
@@ -200,7 +180,6 @@ def _play_round(driver: UnionDriver, url: str) -> IndexedRound:
     driver.warp_to(schedule.grace_end(epoch))
     _index(driver.union, url)
     store = Store(create_store_engine(url))
-    PLANS.metadata.create_all(store.engine)
     plans: dict[str, Plan] = {}
     for asset in (ZERO_ADDRESS, token.address):
         plans[asset] = plan_from_store(store, driver.union.manifest, asset, epoch)
@@ -228,6 +207,7 @@ def _play_round(driver: UnionDriver, url: str) -> IndexedRound:
     )
     defeated_proposal = driver.propose(m2, transfer_spec)
     driver.start_voting(eth_proposal)
+    driver.start_voting(defeated_proposal)  # proposed a block later: its snapshot may be a second later
     _ballot(driver, m0, eth_proposal, VoteSupport.FOR)
     governor = driver.contracts.governor
     _checkpointing(driver, m1, governor.functions.castVote(eth_proposal, int(VoteSupport.FOR)))

@@ -3,7 +3,6 @@ verifications, and Prometheus metrics."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Iterator
@@ -11,10 +10,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
 
 from api.app import create_app
-from api.plans import PLAN_VERIFICATIONS
 from indexer.store import Store, create_store_engine
 from tests.api.conftest import IndexedRound, api_settings
 
@@ -70,16 +67,10 @@ def test_not_ready_and_alarmed_when_a_plan_is_not_reproduced(
 ) -> None:
     store, client = own_store
     store.record_status(head=store.health().cursor)
-    with store.engine.begin() as db:
-        db.execute(
-            insert(PLAN_VERIFICATIONS).values(
-                plan_hash=indexed_round.token_plan.plan_hash,
-                proposal_id=str(indexed_round.token_proposal),
-                checked_at=time.time(),
-                reproduced=False,
-                differences=json.dumps(["root: expected 0x01, published 0x02"]),
-            )
-        )
+    plan = indexed_round.token_plan
+    store.record_verification(
+        plan.plan_hash, indexed_round.token_proposal, False, ["root: expected 0x01, published 0x02"], time.time()
+    )
     response = client.get("/ready")
     assert response.status_code == 503
     assert response.json()["verification_alarms"] == 1

@@ -135,3 +135,9 @@ def test_openapi_document_has_examples_and_the_error_shape(client: TestClient) -
     member = document["paths"]["/v1/members/{address}"]["get"]["responses"]
     assert member["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorPublic")
     assert member["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorPublic")
+
+
+def test_the_dashboard_page_is_served_at_the_root(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
