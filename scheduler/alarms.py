@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, insert, inspect, select, update
+from sqlalchemy import Column, Engine, Float, Index, Integer, MetaData, String, Table, Text, insert, select, update
 
 __all__ = ["ALARMS", "REPORT_KINDS", "Alarm", "AlarmBoard", "AlarmKind"]
 
@@ -30,8 +30,12 @@ ALARMS: Final = Table(
     Column("message", Text, nullable=False),
     Column("raised_at", Float, nullable=False),
     Column("cleared_at", Float, nullable=True),
+    Index("ix_alarms_kind_key", "kind", "key"),
+    Index("ix_alarms_cleared_at", "cleared_at"),
 )
-"""The store's ``alarms`` table (created by the indexer's migration 0003); the scheduler writes, the API reads."""
+"""The ``alarms`` table in the store's database. It is the scheduler's own state, not derived from the chain, so the
+scheduler creates it (as the relay creates ``relay_submissions``) and the indexer's migrations and rollbacks never
+touch it; the API reads it (``/ready``, metrics) through its own table definition."""
 
 
 class AlarmKind:
@@ -66,9 +70,7 @@ class AlarmBoard:
     def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
         self._clock = clock
-        self._stored = inspect(engine).has_table(ALARMS.name)
-        if not self._stored:
-            logger.error("the store has no alarms table (migration 0003 missing): alarms are only logged")
+        _TABLES.create_all(engine, tables=[ALARMS], checkfirst=True)
 
     def raise_alarm(self, kind: str, key: str, message: str) -> bool:
         """Open an alarm (logged loudly); returns False when the same alarm was already open (nothing changes).
@@ -76,9 +78,6 @@ class AlarmBoard:
         An open alarm whose message changed (e.g. a larger shortfall) gets the new message.
         """
         level = logging.WARNING if kind in REPORT_KINDS else logging.ERROR
-        if not self._stored:
-            logger.log(level, "ALARM %s (%s): %s", kind, key, message, extra={"alarm": kind, "key": key})
-            return True
         with self._engine.begin() as connection:
             row = connection.execute(
                 select(ALARMS.c.id, ALARMS.c.message).where(
@@ -98,8 +97,6 @@ class AlarmBoard:
 
     def clear(self, kind: str, key: str) -> bool:
         """Close the open alarm of ``kind`` about ``key``, if any; returns whether one was open."""
-        if not self._stored:
-            return False
         with self._engine.begin() as connection:
             result = connection.execute(
                 update(ALARMS)
@@ -112,8 +109,6 @@ class AlarmBoard:
 
     def open_alarms(self) -> list[Alarm]:
         """Every alarm not cleared yet, oldest first."""
-        if not self._stored:
-            return []
         with self._engine.connect() as connection:
             rows = connection.execute(
                 select(ALARMS).where(ALARMS.c.cleared_at.is_(None)).order_by(ALARMS.c.raised_at, ALARMS.c.id)

@@ -464,51 +464,56 @@ class UnionJobs:
         return report
 
     def reconcile(self) -> JobReport:
-        """Chain balances against the books, per token: below the books is an alarm, above them is reported."""
+        """Chain balances against the books, per token, all read at one block: below the books is an alarm, above
+        them is unattributed inflow (reported), and the distributor must hold at least funded − claimed."""
         report = JobReport("reconcile")
-        treasury, distributor = self.contracts.treasury, self.contracts.distributor
+        block = BlockNumber(int(self.w3.eth.block_number))
+        treasury, distributor = self.contracts.treasury.functions, self.contracts.distributor.functions
+
+        def view(call: Any) -> int:
+            return int(call.call(block_identifier=block))
+
         for token in self.planner.tokens():
             key = f"token:{token}"
-            books = int(treasury.functions.bookedRevenue(token).call()) - int(treasury.functions.outflows(token).call())
-            balance = self._balance(token, treasury.address)
+            label = _token_label(token)
+            books = view(treasury.bookedRevenue(token)) - view(treasury.outflows(token))
+            balance = self._balance(token, self.contracts.treasury.address, block)
             if balance < books:
                 self.alarms.raise_alarm(
                     AlarmKind.BALANCE_BELOW_BOOKS,
                     key,
-                    f"the treasury holds {balance} of {_token_label(token)} but its books say {books} "
-                    f"(short by {books - balance}); nothing is fixed automatically",
+                    f"the treasury holds {balance} of {label} but its books say {books} (short by {books - balance}) "
+                    f"at block {block}; nothing is fixed automatically",
                 )
             else:
                 self.alarms.clear(AlarmKind.BALANCE_BELOW_BOOKS, key)
             if balance > books:
-                if self.alarms.raise_alarm(
-                    AlarmKind.UNATTRIBUTED_INFLOW,
-                    key,
-                    f"{balance - books} of {_token_label(token)} arrived without payRevenue (unattributed inflow); "
-                    "governance may book it as general revenue (bookUnattributed)",
-                ):
-                    report.add("unattributed inflow of %d in %s", balance - books, _token_label(token))
+                inflow = balance - books
+                message = (
+                    f"{inflow} of {label} arrived without payRevenue (unattributed inflow); governance may book it "
+                    "as general revenue (bookUnattributed)"
+                )
+                if self.alarms.raise_alarm(AlarmKind.UNATTRIBUTED_INFLOW, key, message):
+                    report.add("unattributed inflow of %d in %s", inflow, label)
             else:
                 self.alarms.clear(AlarmKind.UNATTRIBUTED_INFLOW, key)
-            owed = int(distributor.functions.totalFunded(token).call()) - int(
-                distributor.functions.totalClaimed(token).call()
-            )
-            held = self._balance(token, distributor.address)
+            owed = view(distributor.totalFunded(token)) - view(distributor.totalClaimed(token))
+            held = self._balance(token, self.contracts.distributor.address, block)
             if held < owed:
                 self.alarms.raise_alarm(
                     AlarmKind.DISTRIBUTOR_UNDERFUNDED,
                     key,
-                    f"the distributor holds {held} of {_token_label(token)} but owes {owed} (funded − claimed)",
+                    f"the distributor holds {held} of {label} but owes {owed} (funded − claimed) at block {block}",
                 )
             else:
                 self.alarms.clear(AlarmKind.DISTRIBUTOR_UNDERFUNDED, key)
         return report
 
-    def _balance(self, token: ChecksumAddress, holder: ChecksumAddress) -> int:
+    def _balance(self, token: ChecksumAddress, holder: ChecksumAddress, block: BlockNumber) -> int:
         if token == ZERO_ADDRESS:
-            return int(self.w3.eth.get_balance(holder))
+            return int(self.w3.eth.get_balance(holder, block_identifier=block))
         erc20: Contract = self.w3.eth.contract(address=token, abi=_ERC20_BALANCE_ABI)
-        return int(erc20.functions.balanceOf(holder).call())
+        return int(erc20.functions.balanceOf(holder).call(block_identifier=block))
 
     def run_all(self, names: Iterable[str] | None = None) -> list[JobReport]:
         """Run the named jobs (default: every job, in dependency order) once; used by tests and ``--once``."""

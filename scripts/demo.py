@@ -129,7 +129,7 @@ class RelayClient:
     def claim(self, account: ChecksumAddress, token: ChecksumAddress) -> bool:
         """Claim for ``account``; False when it has nothing to claim (no contribution in a funded epoch)."""
         response = self._http.post("/v1/relay/claims", json={"account": account, "token": token})
-        if response.status_code == 404 and response.json().get("error", {}).get("code") in _NOTHING_TO_CLAIM:
+        if response.status_code in (404, 409) and response.json().get("error", {}).get("code") in _NOTHING_TO_CLAIM:
             return False
         if not response.is_success:
             raise UnionError(f"the relay refused a claim for {account}: {response.status_code} {response.text[:300]}")
