@@ -17,11 +17,11 @@ import httpx
 import typer
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress
-from eth_utils import is_address, keccak, to_checksum_address
+from eth_utils import is_address, to_checksum_address
 from rich.table import Table
 from web3.contract.contract import ContractFunction
 
-from api.relay.service import simulated_gas
+from api.relay.service import purpose_id_of, simulated_gas
 from scripts.cli import app, console, friendly_errors
 from union.chain import TransactionSender, connect, tx_hash_hex
 from union.contracts import UnionContracts
@@ -129,14 +129,6 @@ def _send(contracts: UnionContracts, account: LocalAccount, call: ContractFuncti
     return tx_hash_hex(TransactionSender(contracts.governor.w3, account).transact(call, gas=gas))
 
 
-def _purpose_id(purpose: str) -> bytes:
-    # The same rule as the relay's (name -> keccak256, "general" -> zero, or a 0x id).
-    text = purpose.strip()
-    if text.lower().startswith("0x") and len(text) == 66:
-        return bytes.fromhex(text[2:])
-    return bytes(32) if text == "general" else keccak(text=text)
-
-
 def _on_off(value: str) -> bool:
     choice = value.strip().lower()
     if choice not in {"on", "off"}:
@@ -217,14 +209,14 @@ def consent(
     account = _signer(keystore, password_file)
     if relay_url is None:
         contracts = _contracts(rpc_url, manifest)
-        call = contracts.membership.functions.setConsent(_purpose_id(purpose), granted)
+        call = contracts.membership.functions.setConsent(purpose_id_of(purpose), granted)
         _report(f"consent {state.lower()}", {"transaction_hash": _send(contracts, account, call)})
         return
     with _http(relay_url) as client:
         query = {"member": account.address, "purpose": purpose, "granted": "true" if granted else "false"}
         payload = _call(client, "GET", "/v1/relay/typed-data/consent", params=query)
         _expect(payload, "member", account.address)
-        _expect(payload, "purposeId", "0x" + _purpose_id(purpose).hex())
+        _expect(payload, "purposeId", "0x" + purpose_id_of(purpose).hex())
         _expect(payload, "granted", granted)
         message = payload["message"]
         body = {

@@ -4,10 +4,10 @@ Every submission goes through the same gate, in this order, and stops at the fir
 the abuse limits (per client address, per voter / account); the idempotency log (the same request again returns
 its transaction); the request's own checks — nonce, deadline, proposal state, membership, signature (EOA locally,
 EIP-1271 wallets by a call), voting weight at the snapshot, not voted yet, something to claim; the relayer's
-balance floor; and a simulation (``estimate_gas``) by :class:`~union.chain.TransactionSender`, whose revert is
-decoded. Only then is the transaction signed and sent. Checks and sends are serialised by one lock — one process,
-one relayer key, one nonce sequence (see :mod:`api.relay.store`) — which is released as soon as the node has
-accepted the transaction and the request is remembered; the wait for the receipt runs outside it.
+balance floor; and a simulation (``eth_estimateGas``, :func:`simulated_gas`) whose revert is decoded. Only then is
+the transaction signed and sent. Checks and sends are serialised by one lock — one process, one relayer key, one
+nonce sequence (see :mod:`api.relay.store`) — which is released as soon as the node has accepted the transaction
+and the request is remembered; the wait for the receipt runs outside it.
 """
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ class SubmissionResult:
 
 @dataclass(frozen=True, slots=True)
 class RelayStatus:
+    """Who pays, how much it holds, and whether that is above the floor below which the relay refuses."""
+
     chain_id: int
     relayer: ChecksumAddress
     balance: int
