@@ -16,12 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from web3.contract import Contract
 
 from api.app import error_answer
 from api.relay import RelayConfig, RelayService, SubmissionLog, router
 from api.relay.plans import PlanSource
 from tests.helpers.driver import UnionDriver
 from union.chain import TransactionSender
+from union.compiler import compile_contracts
+from union.contracts import load_abi
 from union.localnet import LocalAccounts
 from voting.proposals import DividendPolicy, ProposalSpec, dividend_policy_proposal
 
@@ -126,6 +129,17 @@ def start_relay(union: UnionDriver) -> Iterator[RelayEnv]:
     service = make_service(union)
     with TestClient(relay_app(service)) as client:
         yield RelayEnv(union, service, client, members)
+
+
+def deploy_wallet(relay: RelayEnv, owner: str) -> Contract:
+    """A SmartWallet1271 owned by ``owner``: it accepts what the owner's key signed (EIP-1271)."""
+    union = relay.union
+    artifact = compile_contracts().get("SmartWallet1271")
+    factory = union.w3.eth.contract(abi=artifact.abi, bytecode="0x" + artifact.bytecode)
+    receipt = union.transact(union.accounts.deployer, factory.constructor(owner))
+    address = receipt["contractAddress"]
+    assert address is not None
+    return union.w3.eth.contract(address=address, abi=load_abi("SmartWallet1271"))
 
 
 @pytest.fixture

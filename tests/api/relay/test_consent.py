@@ -10,7 +10,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from httpx import Response
 
-from tests.api.relay.conftest import RelayEnv, sign_payload
+from tests.api.relay.conftest import RelayEnv, deploy_wallet, sign_payload
 
 PURPOSE = "ai-training"
 
@@ -135,3 +135,16 @@ def test_consent_payload_for_an_unregistered_purpose_is_refused(relay: RelayEnv)
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "unknown_purpose"
+
+
+def test_relay_submits_a_consent_change_signed_for_an_eip1271_wallet(relay: RelayEnv) -> None:
+    owner = Account.create()
+    wallet = deploy_wallet(relay, owner.address)
+    relay.union.admit([wallet.address])
+    response = _payload(relay, wallet.address)
+    body = _body(json.loads(response.text), sign_payload(owner, response.text))
+
+    submitted = relay.client.post("/v1/relay/consent", json=body)
+
+    assert submitted.status_code == 201, submitted.text
+    assert _consent(relay, wallet.address)

@@ -7,23 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from eth_account import Account
-from web3.contract import Contract
 
-from tests.api.relay.conftest import RelayEnv, ballot_body, open_proposal, sign_payload
-from union.compiler import compile_contracts
-from union.contracts import load_abi
+from tests.api.relay.conftest import RelayEnv, ballot_body, deploy_wallet, open_proposal, sign_payload
 from union.localnet import LocalAccounts
 from voting.proposals import ProposalState
-
-
-def _deploy_wallet(relay: RelayEnv, owner: str) -> Contract:
-    union = relay.union
-    artifact = compile_contracts().get("SmartWallet1271")
-    factory = union.w3.eth.contract(abi=artifact.abi, bytecode="0x" + artifact.bytecode)
-    receipt = union.transact(union.accounts.deployer, factory.constructor(owner))
-    address = receipt["contractAddress"]
-    assert address is not None
-    return union.w3.eth.contract(address=address, abi=load_abi("SmartWallet1271"))
 
 
 def test_ballot_payload_is_what_eth_signTypedData_v4_takes(relay: RelayEnv) -> None:
@@ -105,7 +92,7 @@ def test_same_ballot_sent_twice_returns_the_same_transaction(relay: RelayEnv) ->
 
 def test_relay_accepts_a_ballot_from_an_eip1271_wallet_that_is_a_member(relay: RelayEnv) -> None:
     owner = LocalAccounts.member(20)
-    wallet = _deploy_wallet(relay, owner.address)
+    wallet = deploy_wallet(relay, owner.address)
     relay.union.admit([wallet.address])
     relay.union.advance(10)
     proposal_id = open_proposal(relay.union, relay.members[0])
@@ -118,7 +105,7 @@ def test_relay_accepts_a_ballot_from_an_eip1271_wallet_that_is_a_member(relay: R
 
 
 def test_relay_refuses_a_wallet_ballot_its_owner_did_not_sign(relay: RelayEnv) -> None:
-    wallet = _deploy_wallet(relay, LocalAccounts.member(20).address)
+    wallet = deploy_wallet(relay, LocalAccounts.member(20).address)
     relay.union.admit([wallet.address])
     relay.union.advance(10)
     proposal_id = open_proposal(relay.union, relay.members[0])
