@@ -132,6 +132,9 @@ def create_store_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling commits before DDL, so a crash during the first migration could
+            # leave half a schema; we switch it off and issue BEGIN ourselves (below): DDL is transactional too.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode never corrupts and survives a killed process; a power cut may lose the last commits,
@@ -140,6 +143,10 @@ def create_store_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of million-row tables stay hot
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)

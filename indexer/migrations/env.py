@@ -16,6 +16,7 @@ context.configure(
     target_metadata=Base.metadata,
     version_table=context.config.get_main_option("version_table") or "indexer_alembic_version",
     render_as_batch=_connection.dialect.name == "sqlite",
+    transactional_ddl=True,  # SQLite too: the store issues BEGIN itself, so a crash never leaves half a schema
 )
 with context.begin_transaction():
     context.run_migrations()

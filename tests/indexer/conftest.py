@@ -121,7 +121,7 @@ def busy_union(deployed_union: LocalUnion) -> Iterator[UnionDriver]:
     driver = UnionDriver(deployed_union)
     scenario.busy_epoch(driver, batches=1, batch_size=5)
     yield driver
-    deployed_union.anvil.rpc("evm_revert", base)
+    assert deployed_union.anvil.rpc("evm_revert", base) is True
 
 
 @pytest.fixture
@@ -130,5 +130,5 @@ def chain(busy_union: UnionDriver) -> Iterator[UnionDriver]:
     snapshot = busy_union.anvil.rpc("evm_snapshot")
     busy_union.reset_nonces()
     yield busy_union
-    busy_union.anvil.rpc("evm_revert", snapshot)
+    assert busy_union.anvil.rpc("evm_revert", snapshot) is True
     busy_union.reset_nonces()

@@ -36,7 +36,7 @@ def _activity(union: UnionDriver, blocks: int, salt: int) -> None:
 
 def _fork(union: UnionDriver, snapshot: str, blocks: int) -> None:
     """Replace everything after ``snapshot`` by other blocks (``blocks`` record txs plus two more)."""
-    union.anvil.rpc("evm_revert", snapshot)
+    assert union.anvil.rpc("evm_revert", snapshot) is True
     _activity(union, blocks, salt=2)
 
 
