@@ -305,7 +305,7 @@ class UnionJobs:
             plan_hash=bytes(HexBytes(plan.plan_hash)),
             description=describe_plan(plan, self.public_url),
         )
-        if self._already_proposed(spec, plan):
+        if self._already_proposed(spec):
             return
         self.check_proposer()
         assert self.sender is not None  # check_proposer refused otherwise
@@ -320,20 +320,27 @@ class UnionJobs:
             tx_hash_hex(receipt),
         )
 
-    def _already_proposed(self, spec: ProposalSpec, plan: Plan) -> bool:
-        """Whether this plan was proposed before (by id on chain, or by plan hash in the store), in any state.
+    def _already_proposed(self, spec: ProposalSpec) -> bool:
+        """Whether this exact action was proposed before, in any state: by id on chain, or by calldata in the store
+        (the same plan under another description, e.g. after the public URL changed).
 
-        A proposal for the same plan that failed stays failed: the next plan waits for the next closed epoch.
+        A proposal for the same plan that failed stays failed: the next plan waits for the next closed epoch. A
+        proposal with another root or amount (even one reusing the plan's hash) is not this plan.
         """
         if self._state(spec.proposal_id()) is not None:
             return True
-        return any(proposal.plan_hash == plan.plan_hash.lower() for proposal in self.distribution_proposals())
+        return any(proposal.spec.calldatas == spec.calldatas for proposal in self.distribution_proposals())
 
     def verify_proposals(self) -> JobReport:
         """Recompute every live distribution proposal; record the outcome; alarm loudly when it does not reproduce."""
         report = JobReport("verify")
         final_block = self.final_block()
-        for proposal, _state in self.live_distribution_proposals():
+        live = self.live_distribution_proposals()
+        live_keys = {f"proposal:{proposal.proposal_id}" for proposal, _ in live}
+        for alarm in self.alarms.open_alarms():
+            if alarm.kind == AlarmKind.PLAN_NOT_REPRODUCED and alarm.key not in live_keys:
+                self.alarms.clear(alarm.kind, alarm.key)  # canceled, defeated or expired: it can no longer pay
+        for proposal, _state in live:
             differences = self._differences(proposal, final_block)
             if differences is None:
                 continue  # not computable yet (the store is behind); try again next time

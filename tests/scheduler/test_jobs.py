@@ -1,0 +1,139 @@
+"""The scheduler's jobs against the session's anvil union (rolled back after each test), each with a fresh store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+
+from indexer.service import build_follower
+from indexer.settings import IndexerSettings
+from indexer.store import Store
+from scheduler.alarms import AlarmBoard, AlarmKind
+from scheduler.jobs import UnionJobs
+from tests.helpers.driver import UnionDriver
+from union.errors import PermissionDeniedError
+from union.localnet import LocalAccounts
+from union.types import ZERO_ADDRESS
+from voting.proposals import ProposalState, fund_dividends_proposal
+
+pytestmark = pytest.mark.anvil
+
+MEMBERS = [LocalAccounts.member(40 + i) for i in range(4)]
+
+
+def _jobs(union: UnionDriver, tmp_path: Path, proposer: LocalAccount | None) -> Iterator[UnionJobs]:
+    settings = IndexerSettings(
+        rpc_url=union.anvil.rpc_url,
+        chain_id=31337,
+        manifest=union.union.manifest_path,
+        database_url=f"sqlite:///{tmp_path / 'union.db'}",
+    )
+    store = Store.open(settings.database_url)
+    follower = build_follower(settings, union.union.manifest, store=store)
+    try:
+        yield UnionJobs(union.w3, union.union.manifest, store, follower, AlarmBoard(store.engine), proposer=proposer)
+    finally:
+        follower.rpc.close()
+        store.close()
+
+
+@pytest.fixture
+def jobs(union: UnionDriver, tmp_path: Path) -> Iterator[UnionJobs]:
+    yield from _jobs(union, tmp_path, MEMBERS[0])
+
+
+def _closed_epoch_with_general_revenue(union: UnionDriver) -> int:
+    """Members, contributions and general revenue (no consent needed) in the current epoch, then its grace closes."""
+    union.admit([m.address for m in MEMBERS])
+    union.fund(MEMBERS[0].address)
+    epoch = int(union.contracts.treasury.functions.currentEpoch().call())
+    union.record(epoch, [(m.address, 1 + i, bytes([i + 1]) * 32) for i, m in enumerate(MEMBERS)])
+    union.pay_eth(union.accounts.buyer, 4 * 10**18, "general")
+    union.warp_to(union.grace_end(epoch))
+    return epoch
+
+
+def test_a_non_member_key_is_refused_clearly_before_anything_is_sent(union: UnionDriver, tmp_path: Path) -> None:
+    outsider = LocalAccounts.member(60)
+    for jobs in _jobs(union, tmp_path, outsider):
+        with pytest.raises(PermissionDeniedError, match=f"{outsider.address} is not a member"):
+            jobs.check_proposer()
+
+
+def test_a_double_fire_proposes_once(union: UnionDriver, jobs: UnionJobs) -> None:
+    epoch = _closed_epoch_with_general_revenue(union)
+    for _ in range(3):
+        jobs.follow()
+        jobs.propose_distributions()
+    jobs.follow()
+    (proposal,) = jobs.distribution_proposals()
+    assert (proposal.token, proposal.from_epoch, proposal.through_epoch) == (ZERO_ADDRESS, 0, epoch)
+    plan = jobs.planner.stored_plan(proposal.plan_hash)
+    assert plan is not None
+    assert proposal.amount == plan.totals.amount
+    assert f"plan-hash: {plan.plan_hash}" in proposal.spec.description
+
+
+def test_a_proposal_that_does_not_reproduce_raises_a_loud_alarm_until_the_guardian_cancels_it(
+    union: UnionDriver, jobs: UnionJobs, caplog: pytest.LogCaptureFixture
+) -> None:
+    epoch = _closed_epoch_with_general_revenue(union)
+    jobs.follow()
+    honest = (
+        jobs.planner.plan(ZERO_ADDRESS, 0, epoch, None)
+        if jobs.planner.closing_block(epoch, jobs.final_block())
+        else None
+    )
+    assert honest is not None
+    forged = fund_dividends_proposal(
+        union.contracts.treasury,
+        token=ZERO_ADDRESS,
+        from_epoch=0,
+        through_epoch=epoch,
+        amount=honest.totals.amount,
+        reserve_released=honest.totals.reserve_released,
+        new_root=bytes(32 * [7]),
+        plan_hash=bytes(HexBytes(honest.plan_hash)),
+        description="Dividends, trust me",
+    )
+    proposal_id = union.propose(MEMBERS[1], forged)
+    jobs.follow()
+    jobs.propose_distributions()  # one live distribution per token: the forged one blocks an honest proposal
+    jobs.verify_proposals()
+    jobs.follow()
+    assert [p.proposal_id for p in jobs.distribution_proposals()] == [proposal_id]
+    (alarm,) = jobs.alarms.open_alarms()
+    assert alarm.kind == AlarmKind.PLAN_NOT_REPRODUCED
+    assert str(proposal_id) in alarm.message
+    assert "root" in alarm.message
+    assert any(r.levelname == "ERROR" and "ALARM plan_not_reproduced" in r.getMessage() for r in caplog.records)
+
+    guardian = union.accounts.guardian
+    union.fund(guardian.address)
+    union.transact(guardian, union.contracts.governor.functions.cancel(*forged.lifecycle_args()))
+    assert union.state(proposal_id) is ProposalState.CANCELED
+    jobs.follow()
+    jobs.propose_distributions()
+    jobs.follow()
+    jobs.verify_proposals()
+    assert jobs.alarms.open_alarms() == []
+    honest_proposal = next(p for p in jobs.distribution_proposals() if p.proposal_id != proposal_id)
+    assert honest_proposal.plan_hash == honest.plan_hash
+
+
+def test_unattributed_inflow_is_reported_and_never_fixed(union: UnionDriver, jobs: UnionJobs) -> None:
+    _closed_epoch_with_general_revenue(union)
+    token = union.deploy_token()
+    union.pay_token(token, union.accounts.buyer, 1_000, "general")
+    union.transact(union.accounts.second_buyer, token.functions.mint(union.contracts.treasury.address, 123))
+    jobs.follow()
+    report = jobs.reconcile()
+    assert report.actions == [f"unattributed inflow of 123 in {token.address}"]
+    (alarm,) = jobs.alarms.open_alarms()
+    assert (alarm.kind, alarm.key) == (AlarmKind.UNATTRIBUTED_INFLOW, f"token:{token.address}")
+    assert jobs.reconcile().actions == []  # reported once, still open, nothing moved
+    assert union.contracts.treasury.functions.unattributed(token.address).call() == 123
