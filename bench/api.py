@@ -7,10 +7,10 @@
    under build/bench/api/ (``--regenerate`` rebuilds it); PostgreSQL gets a fresh database each run
    (``UNION_BENCH_POSTGRES_URL``, else ``UNION_TEST_POSTGRES_URL``, else postgresql+psycopg://postgres@127.0.0.1:5432).
 2. The API in a separate process on loopback (uvicorn, 2 worker processes, uvloop + httptools), read side only.
-3. wrk from Debian's packages (``apt-get install -y wrk``; this script installs nothing), one thread, 50 connections, 30 s per
-   endpoint, against ``/v1/treasury``, ``/v1/members/{address}`` and ``/v1/members/{address}/claims/{token}`` — the
-   last two with a Lua script picking a random member per request. Requests/s and p50/p99 latency as wrk reports
-   them; non-2xx answers and socket errors are counted too.
+3. wrk from Debian's packages (``apt-get install -y wrk``; this script installs nothing), one thread, 50 connections,
+   30 s per endpoint, against ``/v1/treasury``, ``/v1/members/{address}`` and
+   ``/v1/members/{address}/claims/{token}`` — the last two with a Lua script picking a random member per request.
+   Requests/s and p50/p99 latency as wrk reports them; non-2xx answers and socket errors are counted too.
 
 Each endpoint is warmed up first — one pass over every member from 16 parallel clients (its rate, with nothing
 cached, is reported as ``warm_up.rps``), then 15 s of unmeasured random load — so each worker's answer cache holds what
