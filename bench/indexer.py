@@ -165,8 +165,11 @@ def _naive(rpc_url: str, manifest: DeploymentManifest, database_url: str, until_
     store = Store.open(database_url)
     w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 300}))
     contracts = {
-        name: w3.eth.contract(address=deployed.address, abi=load_abi(name))
+        name: w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=load_abi(name))
         for name, deployed in manifest.contracts.items()
+    }
+    event_names = {
+        name: sorted({item["name"] for item in load_abi(name) if item["type"] == "event"}) for name in contracts
     }
     events = 0
     timestamps: dict[int, int] = {}
@@ -176,8 +179,8 @@ def _naive(rpc_url: str, manifest: DeploymentManifest, database_url: str, until_
         for start in range(manifest.deployment_block, until_block + 1, step):
             end = min(until_block, start + step - 1)
             for name, contract in contracts.items():
-                for abi_event in contract.events:
-                    for log in abi_event.get_logs(from_block=start, to_block=end):
+                for event_name in event_names[name]:
+                    for log in getattr(contract.events, event_name).get_logs(from_block=start, to_block=end):
                         if log["blockNumber"] not in timestamps:
                             timestamps[log["blockNumber"]] = w3.eth.get_block(log["blockNumber"])["timestamp"]
                         args = {
