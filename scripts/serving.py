@@ -46,6 +46,7 @@ __all__ = [
     "ServeConfig",
     "UnionServer",
     "build_jobs",
+    "known_settings",
     "load_config",
     "read_toml",
     "rpc_independent_check",
@@ -69,7 +70,7 @@ class Role(StrEnum):
 _SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (SchedulerSettings, ApiSettings, RelaySettings)
 
 
-def _known_fields() -> set[str]:
+def known_settings() -> set[str]:
     return {name for cls in _SETTINGS_CLASSES for name in cls.model_fields}
 
 
@@ -88,7 +89,7 @@ def read_toml(path: Path) -> dict[str, Any]:
             if name in flat:
                 raise ConfigurationError(f"{path}: {name} is set twice")
             flat[name] = item
-    unknown = sorted(set(flat) - _known_fields())
+    unknown = sorted(set(flat) - known_settings())
     if unknown:
         raise ConfigurationError(f"{path}: unknown settings {', '.join(unknown)} (see union.example.toml)")
     return flat

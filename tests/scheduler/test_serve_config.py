@@ -96,3 +96,20 @@ def test_config_check_names_a_wrong_keystore_password(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "FAIL proposer key" in result.output
     assert "wrong password" in result.output
+
+
+def test_the_documented_example_configuration_is_valid_and_complete() -> None:
+    from scripts.serving import read_toml  # noqa: PLC0415
+
+    example = Path(__file__).resolve().parents[2] / "union.example.toml"
+    documented = read_toml(example)
+    settings = load_config(example)
+    assert settings.scheduler.database_url == documented["database_url"]
+    commented = {
+        line.lstrip("# ").split(" ")[0]
+        for line in example.read_text().splitlines()
+        if line.startswith("# ") and " = " in line
+    }
+    from scripts.serving import known_settings  # noqa: PLC0415
+
+    assert known_settings() <= set(documented) | commented, "every setting is documented in union.example.toml"
