@@ -28,7 +28,6 @@ from eth_account.signers.local import LocalAccount
 from fastapi import FastAPI
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-import api.dashboard
 from api.app import create_app
 from api.relay import RelayConfig, RelayService, StorePlanSource, SubmissionLog
 from indexer import run as run_indexer
@@ -140,7 +139,7 @@ def _free_port() -> int:
 
 
 def dashboard_app(live: LiveRound, store: Store) -> FastAPI:
-    """The API as the relaying process runs it (relay on, relayer = the local relayer account), with the dashboard."""
+    """The API as the relaying process runs it (relay on, relayer = the local relayer account); it serves the page."""
     driver = live.driver
     relay = RelayService(
         driver.w3,
@@ -150,10 +149,7 @@ def dashboard_app(live: LiveRound, store: Store) -> FastAPI:
         plans=StorePlanSource(store.engine, driver.contracts.distributor),
         config=RelayConfig(),
     )
-    app = create_app(api_settings(live.round.store_url), store, live.round.schedule, relay=relay)
-    if not any(getattr(route, "path", None) == "/" for route in app.routes):
-        app.include_router(api.dashboard.router)
-    return app
+    return create_app(api_settings(live.round.store_url), store, live.round.schedule, relay=relay)
 
 
 @dataclass
