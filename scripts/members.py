@@ -21,7 +21,7 @@ from eth_utils import is_address, to_checksum_address
 from rich.table import Table
 from web3.contract.contract import ContractFunction
 
-from api.relay.service import purpose_id_of, simulated_gas
+from api.relay.service import purpose_id_of
 from scripts.cli import app, console, friendly_errors
 from union.chain import TransactionSender, connect, tx_hash_hex
 from union.contracts import UnionContracts
@@ -125,8 +125,8 @@ def _contracts(rpc_url: str, manifest_path: Path) -> UnionContracts:
 
 
 def _send(contracts: UnionContracts, account: LocalAccount, call: ContractFunction) -> str:
-    gas = simulated_gas(call, account.address)  # a refusal costs nothing; headroom for checkpoint writes
-    return tx_hash_hex(TransactionSender(contracts.governor.w3, account).transact(call, gas=gas))
+    # transact() simulates first: a refusal costs nothing, and the gas limit has headroom for checkpoint writes.
+    return tx_hash_hex(TransactionSender(contracts.governor.w3, account).transact(call))
 
 
 def _on_off(value: str) -> bool:

@@ -44,10 +44,12 @@ from union.errors import (
 from union.paths import project_root
 
 __all__ = [
+    "CHECKPOINT_HEADROOM",
     "DEFAULT_ANVIL_MNEMONIC",
     "AnvilProcess",
     "TransactionSender",
     "connect",
+    "simulate_gas",
     "tx_hash_hex",
 ]
 
@@ -56,6 +58,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_ANVIL_MNEMONIC: Final = "test test test test test test test test test test test junk"
 _GAS_MARGIN_NUMERATOR: Final = 6
 _GAS_MARGIN_DENOMINATOR: Final = 5
+CHECKPOINT_HEADROOM: Final = 25_000
+"""Gas added to every estimate: the union's contracts write timestamp-keyed checkpoints (admissions, consent, votes,
+delegations), and a call estimated in one block may be mined in a later second, where the checkpoint needs a fresh
+storage slot (22,100 gas) instead of an update. Unused gas is never charged, so the headroom costs nothing."""
 
 
 def connect(rpc_url: str, *, expected_chain_id: int | None = None, timeout: float = 30.0) -> Web3:
@@ -70,6 +76,24 @@ def connect(rpc_url: str, *, expected_chain_id: int | None = None, timeout: floa
             f"the RPC node at {rpc_url} serves chain {chain_id}, but chain {expected_chain_id} was expected"
         )
     return w3
+
+
+def simulate_gas(call: ContractFunction | ContractConstructor, sender: str, *, value: int = 0) -> int:
+    """Simulate ``call`` from ``sender`` (``eth_estimateGas``) and return a safe gas limit for it.
+
+    A refusal surfaces here, decoded, before anything is signed: :class:`ContractRevertError` with the contract's
+    custom error, or :class:`InsufficientFundsError`.
+    """
+    params: TxParams = {"from": Web3.to_checksum_address(sender), "value": Wei(value)}
+    try:
+        estimated = int(call.estimate_gas(params))
+    except (ContractCustomError, ContractLogicError) as exc:
+        raise _revert_from(exc) from exc
+    except Web3RPCError as exc:
+        if "insufficient funds" in str(exc).lower():
+            raise InsufficientFundsError(f"{sender} cannot pay for this transaction: {exc}") from exc
+        raise _revert_from(exc) from exc
+    return estimated * _GAS_MARGIN_NUMERATOR // _GAS_MARGIN_DENOMINATOR + CHECKPOINT_HEADROOM
 
 
 def _revert_from(exc: Exception) -> ContractRevertError:
@@ -124,15 +148,8 @@ class TransactionSender:
         crash, find the transaction instead of sending it again.
         """
         params: TxParams = {"from": self.account.address, "value": Wei(value), "chainId": self.w3.eth.chain_id}
-        try:
-            estimated = call.estimate_gas(params) if gas is None else gas
-        except (ContractCustomError, ContractLogicError) as exc:
-            raise _revert_from(exc) from exc
-        except Web3RPCError as exc:
-            self._raise_for_funds(exc)
-            raise _revert_from(exc) from exc
+        params["gas"] = simulate_gas(call, self.account.address, value=value) if gas is None else gas
         params |= self._fees()
-        params["gas"] = estimated * _GAS_MARGIN_NUMERATOR // _GAS_MARGIN_DENOMINATOR
         params["nonce"] = Nonce(self._nonce())
         self._check_funds(params)
         transaction = call.build_transaction(params)

@@ -4,7 +4,7 @@ Every submission goes through the same gate, in this order, and stops at the fir
 the abuse limits (per client address, per voter / account); the idempotency log (the same request again returns
 its transaction); the request's own checks — nonce, deadline, proposal state, membership, signature (EOA locally,
 EIP-1271 wallets by a call), voting weight at the snapshot, not voted yet, something to claim; the relayer's
-balance floor; and a simulation (``eth_estimateGas``, :func:`simulated_gas`) whose revert is decoded. Only then is
+balance floor; and a simulation (``union.chain.simulate_gas``) whose revert is decoded. Only then is
 the transaction signed and sent. Checks and sends are serialised by one lock — one process, one relayer key, one
 nonce sequence (see :mod:`api.relay.store`) — which is released as soon as the node has accepted the transaction
 and the request is remembered; the wait for the receipt runs outside it.
@@ -31,11 +31,10 @@ from api.relay.limits import RateLimit, TokenBuckets
 from api.relay.models import BallotRequest, ConsentRequest
 from api.relay.plans import ClaimArguments, PlanSource
 from api.relay.store import Submission, SubmissionLog
-from union.chain import TransactionSender
+from union.chain import TransactionSender, simulate_gas
 from union.contracts import UnionContracts, decode_revert
 from union.errors import (
     ContractRevertError,
-    InsufficientFundsError,
     RelayerUnderfundedError,
     RelayRefusedError,
     RpcUnavailableError,
@@ -45,13 +44,12 @@ from voting.proposals import ProposalState
 from voting.signatures import typed_data_digest, verify_typed_data_signature
 from voting.typed_data import VoteSupport, ballot_typed_data, consent_typed_data
 
-__all__ = ["RelayConfig", "RelayService", "RelayStatus", "SubmissionResult", "purpose_id_of", "simulated_gas"]
+__all__ = ["RelayConfig", "RelayService", "RelayStatus", "SubmissionResult", "purpose_id_of"]
 
 logger = logging.getLogger(__name__)
 
 _BALLOT_UINTS: Final = ("proposalId", "nonce")
 _CONSENT_UINTS: Final = ("nonce", "deadline")
-_CHECKPOINT_HEADROOM: Final = 25_000
 """Gas added to every estimate: votes and consent write timestamp-keyed checkpoints, and when the transaction lands
 in a block with a later timestamp than the one it was estimated in, the checkpoint takes a new storage slot (22,100
 gas) instead of updating the last one — more than a proportional margin covers on a small transaction."""
@@ -129,22 +127,6 @@ def _read(call: ContractFunction, block: BlockIdentifier = "latest") -> Any:
         raise RpcUnavailableError(f"the RPC node failed a read: {exc}") from exc
     except (requests.exceptions.RequestException, OSError) as exc:
         raise RpcUnavailableError(f"cannot reach the RPC node: {exc}") from exc
-
-
-def simulated_gas(call: ContractFunction, sender: str) -> int:
-    """Simulate ``call`` from ``sender`` (``eth_estimateGas``): its gas with headroom, or the decoded revert."""
-    try:
-        estimated = int(call.estimate_gas({"from": to_checksum_address(sender)}))
-    except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
-        if "insufficient funds" in str(exc).lower():
-            raise InsufficientFundsError(f"{sender} cannot pay for this transaction: {exc}") from exc
-        data = getattr(exc, "data", None)
-        if isinstance(data, dict):
-            data = data.get("data")
-        if isinstance(data, str) and data.startswith("0x"):
-            raise decode_revert(data) from exc
-        raise ContractRevertError("Reverted", {"reason": str(exc)}) from exc
-    return estimated + _CHECKPOINT_HEADROOM
 
 
 class _SendTurn:
@@ -456,7 +438,7 @@ class RelayService:
             self.submissions.record(Submission(key, kind, subject, transaction_hash))
             turn.release()  # the nonce is taken and the request remembered: the next one may go while this one mines
 
-        gas = simulated_gas(call, self.sender.address)  # a refusal here has cost nothing
+        gas = simulate_gas(call, self.sender.address)  # a refusal here has cost nothing
         try:
             receipt = self.sender.transact(call, gas=gas, on_sent=remember)
         except ContractRevertError:

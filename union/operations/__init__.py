@@ -26,7 +26,7 @@ from union.operations.epochs import EpochWindow, format_timestamp
 from union.operations.ledger import LedgerEntries, LedgerEntry, RevokePlan, plan_revoke
 from union.operations.proposals import check_policy, parse_token, policy_description, transfer_description
 from union.operations.reading import CreatedProposal, find_proposal, member_statuses, read_ledger, read_proposals
-from union.operations.sending import SentTransaction, send_call, simulate
+from union.operations.sending import SentTransaction, send_call
 from union.operations.stewarding import (
     admit_members,
     epoch_window,
@@ -76,6 +76,5 @@ __all__ = [
     "require_role",
     "revoke_entries",
     "send_call",
-    "simulate",
     "transfer_description",
 ]

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.relay import RelaySettings, error_response, open_relay
-from api.relay.service import simulated_gas
 from tests.api.relay.conftest import RelayEnv, open_proposal, relay_app
+from union.chain import simulate_gas
 from union.errors import ContractRevertError, RelayLockError
 from union.localnet import LocalAccounts, LocalUnion
 from union.signers import create_keystore
@@ -55,7 +55,7 @@ def test_simulation_refusal_is_decoded_before_anything_is_sent(relay: RelayEnv) 
     nonce_before = relay.relayer_nonce()
 
     with pytest.raises(ContractRevertError) as refused:
-        simulated_gas(call, relay.relayer.address)
+        simulate_gas(call, relay.relayer.address)
 
     assert refused.value.name == "GovernorInvalidSignature"
     response = error_response(refused.value)
