@@ -260,7 +260,7 @@ def main() -> None:
     generation = json.loads(meta.read_text())
     manifest = DeploymentManifest.load(manifest_path)
 
-    results: dict[str, Any] = {"chain": generation}
+    results: dict[str, Any] = {"chain": generation, "load_average_at_start": os.getloadavg()}
     with AnvilProcess(accounts=20, extra_args=("--load-state", str(state))) as anvil:
         sqlite_path = BENCH_DIR / "indexer-bench.db"
         for suffix in ("", "-wal", "-shm"):
@@ -296,7 +296,13 @@ def main() -> None:
         "sqlite_vs_naive": round(sqlite_rate / naive_rate, 1),
         "targets": {"sqlite_events_per_s": 20_000, "sqlite_vs_naive": 5},
     }
-    results["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    results["machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        # The machine is shared: a load average above the CPU count means the figures above are lower bounds.
+        "load_average_at_end": os.getloadavg(),
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     logger.info("summary: %s", results["summary"])

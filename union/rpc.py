@@ -8,7 +8,6 @@ retried with exponential backoff and jitter; a node refusing an ``eth_getLogs`` 
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import httpx
+import orjson
 
 from union.errors import LogRangeRefusedError, RpcUnavailableError
 
@@ -123,7 +123,7 @@ class JsonRpcClient:
             for offset, (method, params) in enumerate(calls)
         ]
         try:
-            response = self._client().post(self.url, content=json.dumps(payload))
+            response = self._client().post(self.url, content=orjson.dumps(payload))
         except httpx.TransportError as exc:  # timeouts, refused and dropped connections, protocol errors
             self.close()
             raise _RetryableError(f"{type(exc).__name__}: {exc}") from exc
@@ -138,8 +138,8 @@ class JsonRpcClient:
         if response.status_code != 200:
             raise RpcUnavailableError(f"HTTP {response.status_code} from {self.url}: {response.text[:200]}")
         try:
-            body = json.loads(response.content)
-        except ValueError as exc:  # truncated or garbled body
+            body = orjson.loads(response.content)  # a million-log backfill spends a fifth of its time parsing JSON
+        except ValueError as exc:  # truncated or garbled body (orjson.JSONDecodeError is a ValueError)
             raise _RetryableError(f"malformed JSON response ({len(response.content)} bytes)") from exc
         replies = body if isinstance(body, list) else [body]
         by_id: dict[Any, dict[str, Any]] = {}
