@@ -174,6 +174,7 @@ class Follower:
                 self._report(first, cursor.block_number, target, head, blocks, events, started)
             if pending is not None:  # pragma: no cover - the loop only breaks with nothing pending
                 pending.cancel()
+        self.store.record_status(head=head, target=target)  # fresh figures even when nothing was new
         return SyncReport(cursor.block_number, head, blocks, events, rollbacks, self.clock() - started)
 
     def run(self, *, once: bool = False, poll_interval: float = 2.0, stop: threading.Event | None = None) -> None:
