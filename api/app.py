@@ -28,7 +28,7 @@ from api.caching import CachingMiddleware, ResponseCache
 from api.context import ApiContext, EpochSchedule
 from api.fundings import fundings
 from api.metrics import ApiMetrics, MetricsMiddleware, StoreFigures
-from api.plans import PLAN_VERIFICATIONS, PLANS, PlanLibrary, verification_alarms
+from api.plans import PLAN_VERIFICATIONS, PLANS, PlanLibrary
 from api.routers import distributions, epochs, health, members, proposals, treasury
 from api.schemas.common import ErrorBodyPublic, ErrorPublic
 from api.settings import ApiSettings, get_settings
@@ -154,7 +154,7 @@ def create_app(
 
     def alarms() -> int:
         with context.read() as session:
-            return verification_alarms(session)
+            return proposals.verification_alarms(session, context)
 
     app.state.metrics = ApiMetrics(StoreFigures(store.health, alarms))
     for router in (

@@ -56,7 +56,7 @@ class _StoreCollector(Collector):
             ("union_indexer_blocks_per_second", "indexing speed of the last batch", health.blocks_per_second),
             (
                 "union_plan_verification_alarms",
-                "plans whose latest independent recomputation did not reproduce them",
+                "plans not reproduced by their latest independent recomputation, funded or still live",
                 self._figures.alarms(),
             ),
         ]

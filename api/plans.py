@@ -27,9 +27,9 @@ __all__ = [
     "PLAN_VERIFICATIONS",
     "LoadedPlan",
     "PlanLibrary",
+    "failed_verifications",
     "latest_verification",
     "latest_verifications",
-    "verification_alarms",
 ]
 
 
@@ -165,6 +165,6 @@ def latest_verifications(session: Session) -> dict[str, VerificationPublic]:
     return {row["plan_hash"]: _public(row) for row in rows}
 
 
-def verification_alarms(session: Session) -> int:
-    """How many plans' latest recomputation did not reproduce them (each one is an alarm)."""
-    return sum(1 for verification in latest_verifications(session).values() if verification.alarm)
+def failed_verifications(session: Session) -> set[str]:
+    """Plan hashes whose latest independent recomputation did not reproduce them."""
+    return {plan_hash for plan_hash, verification in latest_verifications(session).items() if verification.alarm}

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ContextDep
 from api.metrics import CONTENT_TYPE, ApiMetrics
-from api.plans import verification_alarms
+from api.routers.proposals import verification_alarms
 from api.schemas.health import HealthPublic, ReadyPublic
 
 __all__ = ["router"]
@@ -32,7 +32,7 @@ def ready(context: ContextDep) -> JSONResponse:
     settings = context.settings
     health = context.store.health()
     with context.read() as session:
-        alarms = verification_alarms(session)
+        alarms = verification_alarms(session, context)
     now = time.time()
     reasons = []
     if health.cursor is None:

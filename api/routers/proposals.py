@@ -16,7 +16,7 @@ from api.context import ApiContext
 from api.csv import csv_response
 from api.deps import ContextDep, ProposalIdPath, SessionDep
 from api.pagination import DEFAULT_LIMIT, LimitQuery, PositionCursorQuery, decode_position, encode_position
-from api.plans import PLANS, latest_verifications
+from api.plans import PLANS, failed_verifications, latest_verifications
 from api.reads import as_of
 from api.routers.members import SUPPORT_LABELS
 from api.schemas.common import ErrorPublic, PagePublic
@@ -29,10 +29,18 @@ from api.schemas.proposals import (
     TallyPublic,
     VotePublic,
 )
-from indexer.models import EventRow, MembershipChange, Proposal, ProposalAction, ProposalStateChange, Vote
+from indexer.models import (
+    DistributionRound,
+    EventRow,
+    MembershipChange,
+    Proposal,
+    ProposalAction,
+    ProposalStateChange,
+    Vote,
+)
 from union.errors import RecordNotFoundError
 
-__all__ = ["router"]
+__all__ = ["router", "verification_alarms"]
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
 
@@ -220,6 +228,31 @@ class _Governance:
             calldata=row.calldata,
             fund_dividends=funding,
         )
+
+
+_LIVE_STATES = frozenset({"pending", "active", "succeeded", "queued"})
+
+
+def verification_alarms(session: Session, context: ApiContext) -> int:
+    """Plans that failed an independent recomputation and can still pay, or did: funded, or carried by a live
+    proposal. A forged plan whose proposal was canceled, defeated or never made is history, not an alarm."""
+    failed = failed_verifications(session)
+    if not failed:
+        return 0
+    funded = {plan_hash.lower() for plan_hash in session.execute(select(DistributionRound.plan_hash)).scalars()}
+    alarming = failed & funded
+    governance: _Governance | None = None
+    rows = session.execute(
+        select(ProposalAction.proposal_id, ProposalAction.args).where(ProposalAction.function == "fundDividends")
+    )
+    for proposal_id, args in rows:
+        plan_hash = str(json.loads(args).get("planHash", "")).lower() if args else ""
+        if plan_hash not in failed or plan_hash in alarming:
+            continue
+        governance = governance or _Governance(session, context)
+        if governance.proposal(_proposal_row(session, proposal_id)).state in _LIVE_STATES:
+            alarming.add(plan_hash)
+    return len(alarming)
 
 
 @router.get("", response_model=PagePublic[ProposalPublic], summary="Proposals, newest first")

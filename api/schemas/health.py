@@ -29,4 +29,6 @@ class ReadyPublic(PublicModel):
     last_error: str | None
     last_error_at: float | None
     updated_at: float | None = Field(description="when the indexer last reported (Unix seconds)")
-    verification_alarms: int = Field(description="plans whose latest independent recomputation did not match")
+    verification_alarms: int = Field(
+        description="plans that failed their latest independent recomputation and were funded or are still live"
+    )

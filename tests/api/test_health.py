@@ -90,3 +90,13 @@ def test_metrics_expose_indexer_figures_and_request_counts(client: TestClient, i
     assert "union_indexer_last_error 0.0" in text
     assert 'union_api_requests_total{method="GET",route="/v1/members/{address}",status="200"}' in text
     assert "union_api_request_duration_seconds_bucket" in text
+
+
+def test_a_failed_plan_that_can_no_longer_pay_is_not_an_alarm(own_store: tuple[Store, TestClient]) -> None:
+    """A plan nobody funded and no live proposal carries (e.g. its proposal was canceled) is history, not an alarm."""
+    store, client = own_store
+    store.record_status(head=store.health().cursor)
+    store.record_verification("0x" + "ab" * 32, None, False, ["root differs"], time.time())
+    response = client.get("/ready")
+    assert response.status_code == 200
+    assert response.json()["verification_alarms"] == 0
