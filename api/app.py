@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import api.dashboard
 import api.relay
+from api.alarms import open_alarms
 from api.caching import CachingMiddleware, ResponseCache
 from api.context import ApiContext, EpochSchedule
 from api.fundings import fundings
@@ -156,7 +158,11 @@ def create_app(
         with context.read() as session:
             return proposals.verification_alarms(session, context)
 
-    app.state.metrics = ApiMetrics(StoreFigures(store.health, alarms))
+    def alarms_by_kind() -> dict[str, int]:
+        with context.read() as session:
+            return dict(Counter(alarm.kind for alarm in open_alarms(session)))
+
+    app.state.metrics = ApiMetrics(StoreFigures(store.health, alarms, alarms_by_kind))
     for router in (
         treasury.router,
         members.router,

@@ -26,11 +26,17 @@ _LATENCY_BUCKETS: Final = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 
 
 class StoreFigures:
-    """What a scrape reads from the store: the indexer's health and the number of failed plan verifications."""
+    """What a scrape reads from the store: the indexer's health, failed plan verifications, open alarms per kind."""
 
-    def __init__(self, health: Callable[[], IndexerHealth], alarms: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        health: Callable[[], IndexerHealth],
+        alarms: Callable[[], int],
+        open_alarms: Callable[[], dict[str, int]],
+    ) -> None:
         self.health = health
         self.alarms = alarms
+        self.open_alarms = open_alarms
 
 
 class _StoreCollector(Collector):
@@ -65,6 +71,10 @@ class _StoreCollector(Collector):
             if value is not None:
                 family.add_metric([], float(value))
             yield family
+        by_kind = GaugeMetricFamily("union_alarms_open", "the scheduler's open alarms, per kind", labels=["kind"])
+        for kind, count in sorted(self._figures.open_alarms().items()):
+            by_kind.add_metric([kind], float(count))
+        yield by_kind
 
 
 class ApiMetrics:

@@ -7,10 +7,11 @@ import time
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from api.alarms import open_alarms
 from api.deps import ContextDep
 from api.metrics import CONTENT_TYPE, ApiMetrics
 from api.routers.proposals import verification_alarms
-from api.schemas.health import HealthPublic, ReadyPublic
+from api.schemas.health import AlarmPublic, HealthPublic, ReadyPublic
 
 __all__ = ["router"]
 
@@ -33,6 +34,7 @@ def ready(context: ContextDep) -> JSONResponse:
     health = context.store.health()
     with context.read() as session:
         alarms = verification_alarms(session, context)
+        scheduler_alarms = open_alarms(session)
     now = time.time()
     reasons = []
     if health.cursor is None:
@@ -51,6 +53,7 @@ def ready(context: ContextDep) -> JSONResponse:
         reasons.append(f"the indexer has not reported for {now - health.updated_at:.0f} s")
     if alarms:
         reasons.append(f"{alarms} plan(s) were not reproduced by an independent recomputation")
+    reasons.extend(f"alarm {alarm.kind} ({alarm.key}): {alarm.message}" for alarm in scheduler_alarms if alarm.failure)
     body = ReadyPublic(
         ready=not reasons,
         reasons=reasons,
@@ -61,6 +64,12 @@ def ready(context: ContextDep) -> JSONResponse:
         last_error=health.last_error,
         last_error_at=health.last_error_at,
         updated_at=health.updated_at,
+        alarms=[
+            AlarmPublic(
+                kind=alarm.kind, key=alarm.key, message=alarm.message, raised_at=alarm.raised_at, failure=alarm.failure
+            )
+            for alarm in scheduler_alarms
+        ],
         verification_alarms=alarms,
     )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if body.ready else 503)

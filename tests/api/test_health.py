@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from indexer.store import Store, create_store_engine
+from scheduler.alarms import AlarmBoard
 from tests.api.conftest import IndexedRound, api_settings
 
 
@@ -100,3 +101,24 @@ def test_a_failed_plan_that_can_no_longer_pay_is_not_an_alarm(own_store: tuple[S
     response = client.get("/ready")
     assert response.status_code == 200
     assert response.json()["verification_alarms"] == 0
+
+
+def test_scheduler_alarms_make_the_service_unready_and_reports_do_not(own_store: tuple[Store, TestClient]) -> None:
+    store, client = own_store
+    store.record_status(head=store.health().cursor)
+    board = AlarmBoard(store.engine)
+    board.raise_alarm("unattributed_inflow", "token:ETH", "0.5 ETH arrived without payRevenue")
+    report = client.get("/ready")
+    assert report.status_code == 200
+    assert [(alarm["kind"], alarm["failure"]) for alarm in report.json()["alarms"]] == [("unattributed_inflow", False)]
+
+    board.raise_alarm("balance_below_books", "token:ETH", "treasury holds 1 wei less than its books")
+    failing = client.get("/ready")
+    assert failing.status_code == 503
+    assert "treasury holds 1 wei less than its books" in failing.json()["reasons"][0]
+    metrics = client.get("/metrics").text
+    assert 'union_alarms_open{kind="balance_below_books"} 1.0' in metrics
+    assert 'union_alarms_open{kind="unattributed_inflow"} 1.0' in metrics
+
+    board.clear("balance_below_books", "token:ETH")
+    assert client.get("/ready").status_code == 200
