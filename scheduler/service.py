@@ -18,7 +18,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from scheduler.alarms import AlarmKind
 from scheduler.jobs import JOB_ORDER, JobReport, UnionJobs
@@ -72,14 +72,25 @@ def run_job(name: str) -> JobReport | None:
         logger.warning("job %s will run again: %s", name, exc)
         return None
     except UnionError as exc:
-        jobs.alarms.raise_alarm(AlarmKind.JOB_FAILED, key, f"job {name} failed: {exc}")
+        _record_alarm(jobs, key, f"job {name} failed: {exc}")
         return None
     except Exception as exc:  # a bug or an unexpected node answer: loud, and retried at the next run
         logger.exception("job %s crashed", name)
-        jobs.alarms.raise_alarm(AlarmKind.JOB_FAILED, key, f"job {name} crashed: {type(exc).__name__}: {exc}")
+        _record_alarm(jobs, key, f"job {name} crashed: {type(exc).__name__}: {exc}")
         return None
-    jobs.alarms.clear(AlarmKind.JOB_FAILED, key)
+    try:
+        jobs.alarms.clear(AlarmKind.JOB_FAILED, key)
+    except SQLAlchemyError as exc:
+        logger.warning("could not clear the job_failed alarm of %s now: %s", name, exc)
     return report
+
+
+def _record_alarm(jobs: UnionJobs, key: str, message: str) -> None:
+    """Raise a job_failed alarm; if the store refuses the write (SQLite busy), the alarm is at least logged."""
+    try:
+        jobs.alarms.raise_alarm(AlarmKind.JOB_FAILED, key, message)
+    except SQLAlchemyError as exc:
+        logger.error("ALARM job_failed (%s): %s (not stored: %s)", key, message, exc)
 
 
 class SchedulerService:
@@ -105,13 +116,19 @@ class SchedulerService:
         self.lock_poll_interval = lock_poll_interval
         self._scheduler: BackgroundScheduler | None = None
 
-    def _build(self) -> BackgroundScheduler:
+    def _start_scheduler(self) -> BackgroundScheduler:
+        """Start APScheduler on the store's job table with exactly this process's jobs (a job stored by an earlier
+        run with another role is removed), at this run's intervals."""
         scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=self.job_table)},
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
         )
+        scheduler.start(paused=True)
+        for stored in scheduler.get_jobs():
+            if stored.id not in self.intervals:
+                stored.remove()
         for name in JOB_ORDER:
             if name not in self.intervals:
                 continue
@@ -124,7 +141,19 @@ class SchedulerService:
                 name=name,
                 replace_existing=True,
             )
+        scheduler.resume()
         return scheduler
+
+    def stored_jobs(self) -> dict[str, float]:
+        """The jobs the store's job table holds now, with their intervals in seconds (for checks and tests)."""
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=self.job_table)}, timezone="UTC"
+        )
+        scheduler.start(paused=True)
+        try:
+            return {job.id: job.trigger.interval.total_seconds() for job in scheduler.get_jobs()}
+        finally:
+            scheduler.shutdown(wait=False)
 
     def run(self, stop: threading.Event) -> None:
         """Wait for the lock (idle while another scheduler runs), run the jobs until ``stop``, then stop cleanly."""
@@ -137,9 +166,8 @@ class SchedulerService:
             for name in JOB_ORDER:
                 if name in self.intervals and not stop.is_set():
                     run_job(name)
-            scheduler = self._build()
+            scheduler = self._start_scheduler()
             self._scheduler = scheduler
-            scheduler.start()
             logger.info("scheduler running: %s", ", ".join(f"{k} every {v:g}s" for k, v in self.intervals.items()))
             stop.wait()
             logger.info("scheduler stopping: waiting for the running job to finish")
