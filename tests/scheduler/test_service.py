@@ -22,9 +22,12 @@ class CountingJobs:
         self.runs: dict[str, int] = dict.fromkeys(JOB_ORDER, 0)
         self.running = threading.Event()
         self.finished_while_stopping = False
+        self.stop_after_follow: threading.Event | None = None
 
     def _run(self, name: str) -> JobReport:
         self.runs[name] += 1
+        if name == "follow" and self.stop_after_follow is not None:
+            self.stop_after_follow.set()  # the service stops once its first pass is done
         if name == "propose_distributions" and self.runs[name] == 1:
             raise UnionError("the proposer is out of gas")
         if name == "reconcile" and self.runs[name] == 2:
@@ -67,7 +70,7 @@ def test_a_restart_with_another_role_keeps_only_its_own_jobs_in_the_job_store(tm
     for intervals in (dict.fromkeys(JOB_ORDER, 30.0), {"follow": 2.0}):
         service = SchedulerService(cast(UnionJobs, jobs), engine, intervals)
         stop = threading.Event()
-        stop.set()  # set up the job table, then stop at once (the run still takes the lock and starts APScheduler)
+        jobs.stop_after_follow = stop
         thread = threading.Thread(target=service.run, args=(stop,))
         thread.start()
         thread.join(30)
