@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -140,6 +141,7 @@ class UnionJobs:
         public_url: str = "",
         independent_check: IndependentCheck | None = None,
         clock: Callable[[], float] = time.time,
+        follow_slice: int = 50_000,
     ) -> None:
         self.w3 = w3
         self.manifest = manifest
@@ -152,6 +154,9 @@ class UnionJobs:
         self.public_url = public_url
         self.independent_check = independent_check
         self.clock = clock
+        self.follow_slice = follow_slice
+        self.stop_requested = threading.Event()
+        """Set when the process is stopping: a long job ends after the piece of work it is committing."""
         self.planner = StorePlanner(store, manifest, block_timestamp_reader(w3))
         self._failed_executions: set[int] = set()
         self._independently_checked: dict[int, list[str]] = {}
@@ -246,12 +251,21 @@ class UnionJobs:
     # ------------------------------------------------------------------ jobs
 
     def follow(self) -> JobReport:
-        """Index up to the head (minus confirmations); the store is then current for the other jobs."""
+        """Index up to the head (minus confirmations); the store is then current for the other jobs.
+
+        A long backfill goes in slices of ``follow_slice`` blocks, each committed, so a stop request (SIGTERM) is
+        honoured after the slice being written rather than at the head.
+        """
         report = JobReport("follow")
-        sync = self.follower.sync()
-        if sync.blocks:
-            report.add("indexed %d blocks (%d events) up to block %d", sync.blocks, sync.events, sync.cursor)
-        return report
+        while True:
+            indexed = self.planner.indexed_block()
+            target = self.final_block()
+            until = min(target, max(indexed, self.manifest.deployment_block - 1) + self.follow_slice)
+            sync = self.follower.sync(until=until)
+            if sync.blocks:
+                report.add("indexed %d blocks (%d events) up to block %d", sync.blocks, sync.events, sync.cursor)
+            if sync.cursor >= target or self.stop_requested.is_set() or not sync.blocks:
+                return report
 
     def propose_distributions(self) -> JobReport:
         """For each token with revenue: if epochs closed since its last funded one and no distribution proposal is

@@ -171,6 +171,7 @@ class SchedulerService:
             logger.info("scheduler running: %s", ", ".join(f"{k} every {v:g}s" for k, v in self.intervals.items()))
             stop.wait()
             logger.info("scheduler stopping: waiting for the running job to finish")
+            self.jobs.stop_requested.set()
             scheduler.pause()  # no new runs are submitted while the executor drains
             scheduler.shutdown(wait=True)
         finally:

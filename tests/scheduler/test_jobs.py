@@ -137,3 +137,16 @@ def test_unattributed_inflow_is_reported_and_never_fixed(union: UnionDriver, job
     assert (alarm.kind, alarm.key) == (AlarmKind.UNATTRIBUTED_INFLOW, f"token:{token.address}")
     assert jobs.reconcile().actions == []  # reported once, still open, nothing moved
     assert union.contracts.treasury.functions.unattributed(token.address).call() == 123
+
+
+def test_follow_indexes_in_committed_slices_and_a_stop_request_ends_it_after_one(
+    union: UnionDriver, jobs: UnionJobs
+) -> None:
+    start = union.union.manifest.deployment_block
+    jobs.follow_slice = 5
+    jobs.stop_requested.set()
+    jobs.follow()
+    assert jobs.planner.indexed_block() == start - 1 + 5
+    jobs.stop_requested.clear()
+    jobs.follow()
+    assert jobs.planner.indexed_block() == union.w3.eth.block_number

@@ -23,6 +23,7 @@ class CountingJobs:
         self.running = threading.Event()
         self.finished_while_stopping = False
         self.stop_after_follow: threading.Event | None = None
+        self.stop_requested = threading.Event()
 
     def _run(self, name: str) -> JobReport:
         self.runs[name] += 1
