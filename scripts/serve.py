@@ -12,11 +12,13 @@ Configuration comes from the environment (``UNION_*``), a documented TOML file (
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from sqlalchemy import text
 from web3 import Web3
 
@@ -27,7 +29,7 @@ from scripts.cli import app, console, err_console, friendly_errors
 from scripts.serving import Role, ServeConfig, UnionServer, load_config, stop_on_signals
 from union.chain import connect
 from union.contracts import UnionContracts
-from union.errors import ManifestError, UnionError
+from union.errors import ConfigurationError, ManifestError, UnionError
 from union.manifest import DeploymentManifest
 
 __all__ = ["config_app", "config_check", "run_checks", "serve"]
@@ -49,6 +51,9 @@ def serve(
 ) -> None:
     """Run the union: the scheduler (indexer + automation), the API and dashboard, and the relay if configured."""
     settings = load_config(config)
+    if role is Role.API and settings.api.api_workers > 1:
+        _serve_read_replicas(settings)
+        return
     server = UnionServer(settings, role)
     with stop_on_signals(server.stop_event), server:
         if server.runs_api:
@@ -59,6 +64,29 @@ def serve(
         server.stop_event.wait()
     if server.errors:
         raise UnionError(f"a service stopped with an error: {server.errors[0]}")
+    console.print("stopped cleanly")
+
+
+def _serve_read_replicas(settings: ServeConfig) -> None:
+    """``--role api`` with ``api_workers > 1``: uvicorn's worker processes, each building the read-only app from the
+    environment (``api.app:app_from_environment``); the relay needs its one process and is refused here."""
+    if settings.relay_enabled:
+        raise ConfigurationError(
+            "the relay runs in exactly one process: set api_workers = 1 where the relayer key is configured, "
+            "and run the extra API workers without it"
+        )
+    for name, value in settings.api.model_dump(mode="json").items():
+        os.environ[f"UNION_{name.upper()}"] = str(value)  # the workers read the same settings
+    api = settings.api
+    console.print(f"read-only API on http://{api.api_host}:{api.api_port} with {api.api_workers} worker processes")
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=api.api_host,
+        port=api.api_port,
+        workers=api.api_workers,
+        log_level="warning",
+    )
     console.print("stopped cleanly")
 
 
