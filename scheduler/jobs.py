@@ -38,6 +38,7 @@ from indexer.store import Store
 from scheduler.alarms import AlarmBoard, AlarmKind
 from scheduler.planning import FundedRound, StorePlanner, block_timestamp_reader, last_closed_epoch
 from treasury import Plan, checksum_address, plan_differences
+from treasury.verify import distribution_description
 from union.chain import TransactionSender, tx_hash_hex
 from union.contracts import UnionContracts
 from union.errors import ContractRevertError, PermissionDeniedError, StoreStateError
@@ -92,8 +93,6 @@ def describe_plan(plan: Plan, public_url: str) -> str:
 
     A pure function of the plan and the public URL, so the proposal id is too.
     """
-    from treasury.verify import distribution_description  # noqa: PLC0415 - the verifier pulls in the RPC reader
-
     return distribution_description(plan, plan_url(public_url, plan.plan_hash))
 
 
@@ -381,10 +380,11 @@ class UnionJobs:
         return report
 
     def _expected_plan(self, proposal: DistributionProposal, final_block: int) -> Plan | list[str] | None:
-        if self.planner.closing_block(proposal.through_epoch, final_block) is None:
+        closing = self.planner.closing_block(proposal.through_epoch, final_block)
+        if closing is None:
             return [f"epoch {proposal.through_epoch}'s grace window has not closed: the plan is premature"]
-        if self.planner.indexed_block() < (self.planner.closing_block(proposal.through_epoch, final_block) or 0):
-            return None
+        if self.planner.indexed_block() < closing:
+            return None  # the store is behind: verify at the next run
         rounds: list[FundedRound] = []
         for funded in self.planner.funded_rounds(proposal.token):
             if funded.through_epoch > proposal.from_epoch:
