@@ -56,7 +56,11 @@ def fresh_dump(deployed: LocalUnion, store: Store, **options: Any) -> StoreDump:
 
 
 def send_fast(union: UnionDriver, sender: str, call: Any, value: int = 0) -> str:
-    """Send a contract call from an unlocked anvil account without web3's receipt polling (automine mines it)."""
+    """Send a contract call from an unlocked anvil account with a fixed gas allowance, and wait until it is mined.
+
+    anvil answers ``eth_sendTransaction`` before its miner has necessarily sealed the block (under load the receipt
+    lags), so the receipt is awaited: a test must never index a head that is still moving.
+    """
     transaction = {
         "from": sender,
         "to": call.address,
@@ -64,7 +68,14 @@ def send_fast(union: UnionDriver, sender: str, call: Any, value: int = 0) -> str
         "gas": hex(3_000_000),
         "value": hex(value),
     }
-    return str(union.anvil.rpc("eth_sendTransaction", transaction))
+    response = union.w3.provider.make_request("eth_sendTransaction", [transaction])  # type: ignore[arg-type]
+    if "error" in response:
+        raise AssertionError(f"eth_sendTransaction failed: {response['error']}")
+    tx_hash = str(response["result"])
+    receipt = union.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60, poll_latency=0.005)  # type: ignore[arg-type]
+    if receipt["status"] != 1:
+        raise AssertionError(f"transaction {tx_hash} reverted")
+    return tx_hash
 
 
 def record_fast(union: UnionDriver, epoch: int, entries: list[tuple[str, int, bytes]]) -> str:
