@@ -197,6 +197,7 @@ class FunctionSpec:
     signature: str
     selector: str
     inputs: tuple[tuple[str, str], ...]
+    params: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +221,12 @@ def function_specs(contract: str, abi: Iterable[Mapping[str, Any]]) -> dict[str,
         selector = "0x" + function_signature_to_4byte_selector(signature).hex()
         names = tuple(param["name"] or f"arg{i}" for i, param in enumerate(item["inputs"]))
         specs[selector] = FunctionSpec(
-            contract, str(item["name"]), signature, selector, tuple(zip(names, types, strict=True))
+            contract,
+            str(item["name"]),
+            signature,
+            selector,
+            tuple(zip(names, types, strict=True)),
+            tuple(item["inputs"]),
         )
     return specs
 
@@ -311,8 +317,26 @@ def decode_call(contract: ContractEvents | None, calldata: str) -> DecodedCall:
         values = abi_decode([kind for _, kind in spec.inputs], bytes.fromhex(calldata[10:]))
     except Exception:  # calldata that does not match its own selector: show it undecoded rather than guess
         return DecodedCall(contract.name, spec.name, spec.signature, {})
-    args = {name: _plain(kind, value) for (name, kind), value in zip(spec.inputs, values, strict=True)}
+    args = {
+        name: _named(param, _plain(kind, value))
+        for (name, kind), param, value in zip(spec.inputs, spec.params, values, strict=True)
+    }
     return DecodedCall(contract.name, spec.name, spec.signature, args)
+
+
+def _named(param: Mapping[str, Any], value: Any) -> Any:
+    """A decoded struct as an object keyed by its field names (``policy.reserveBps``), arrays of structs alike."""
+    kind = str(param["type"])
+    if not kind.startswith("tuple"):
+        return value
+    if kind != "tuple":  # an array of structs
+        element = {**param, "type": kind[: kind.rindex("[")]}
+        return [_named(element, item) for item in value]
+    components = param["components"]
+    return {
+        component["name"] or f"arg{index}": _named(component, item)
+        for index, (component, item) in enumerate(zip(components, value, strict=True))
+    }
 
 
 def _json_safe(value: Any) -> Any:

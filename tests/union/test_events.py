@@ -119,3 +119,20 @@ def test_args_json_keeps_big_integers_exact_as_strings() -> None:
         "flag": True,
         "small": 7,
     }
+
+
+def test_struct_arguments_of_an_action_are_shown_by_field_name() -> None:
+    treasury = build_contract_events("UnionTreasury", ADDRESS, load_abi("UnionTreasury"))
+    selector = keccak(text="setDividendPolicy((uint16,uint16,uint16,uint16,address))")[:4]
+    policy = (1_000, 500, 2_000, 0, ADDRESS)
+    call = decode_call(treasury, "0x" + (selector + encode(["(uint16,uint16,uint16,uint16,address)"], [policy])).hex())
+    assert call.function == "setDividendPolicy"
+    assert call.args == {
+        "policy": {
+            "reserveBps": 1_000,
+            "operationsBps": 500,
+            "floorBps": 2_000,
+            "capBps": 0,
+            "operationsAccount": to_checksum_address(ADDRESS),
+        }
+    }
