@@ -192,8 +192,8 @@ class Follower:
                 if once:
                     raise
                 logger.error("RPC unavailable, retrying in %.1fs: %s", poll_interval, exc)
-            except ReorgTooDeepError as exc:
-                self.store.record_status(last_error=str(exc), last_error_at=time.time())
+            except Exception as exc:  # a deep reorg, another chain's store, a handler's bug: stop, visibly
+                self.store.record_status(last_error=f"{type(exc).__name__}: {exc}", last_error_at=time.time())
                 raise
             if once:
                 return
