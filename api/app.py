@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
+from sqlalchemy.pool import PoolProxiedConnection
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import api.dashboard
@@ -104,11 +105,28 @@ _STORE_VERSION = Prepared(
 )
 
 
-def _store_version(store: Store) -> str:
-    """What every cached answer depends on: the indexer cursor and how many plans and verifications are stored."""
-    with store.engine.connect() as connection:
-        (row,) = _STORE_VERSION.rows(connection)
-    return ":".join(str(part) for part in row)
+class _StoreVersion:
+    """What every cached answer depends on: the indexer cursor and how many plans and verifications are stored.
+
+    Read on a connection of its own, held for the app's life: the check runs on the event loop, which must never
+    wait for the request pool (the requests' sessions are given back by that same loop).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._connection: PoolProxiedConnection | None = None
+
+    def __call__(self) -> str:
+        if self._connection is None:
+            self._connection = self._store.engine.raw_connection()
+        try:
+            (row,) = _STORE_VERSION.rows_on(self._connection, self._store.engine.dialect)
+            self._connection.rollback()  # end the read snapshot: the next check must see new commits
+        except Exception:
+            self._connection.invalidate()
+            self._connection = None
+            raise
+        return ":".join(str(part) for part in row)
 
 
 def create_app(
@@ -146,7 +164,7 @@ def create_app(
         responses={422: {"model": ErrorPublic, "description": "an input is invalid: the message says which and why"}},
     )
     cache = ResponseCache(
-        lambda: _store_version(store),
+        _StoreVersion(store),
         max_age=settings.cache_max_age,
         poll_interval=settings.cache_poll_interval,
         max_entries=settings.cache_max_entries,

@@ -28,10 +28,11 @@ class ApiSettings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65_535, description="port uvicorn binds")
     api_workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes (read side only)")
     api_threads: int = Field(
-        default=15,
+        default=12,
         ge=1,
         le=200,
-        description="threads per process answering from the store; at most the connection pool (5 + 10 overflow)",
+        description="threads per process answering from the store; fewer than the connection pool (5 + 10 overflow), "
+        "which also lends one connection to the store-version check",
     )
     public_url: str = Field(default="", description="prefix of the links the API writes (empty: relative links)")
     cache_max_age: int = Field(

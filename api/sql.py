@@ -42,10 +42,16 @@ class Prepared:
     def rows(self, reader: Session | Connection, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         """The result rows as plain tuples (booleans as the driver returns them: 0/1 on SQLite)."""
         connection = reader.connection() if isinstance(reader, Session) else reader
-        sql, names, literals = self._sql(connection.dialect)
+        return self.rows_on(connection.connection, connection.dialect, params)
+
+    def rows_on(
+        self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The same on a DB-API connection the caller holds (and whose transaction the caller ends)."""
+        sql, names, literals = self._sql(dialect)
         values = literals | dict(params or {})
         arguments: Any = tuple(values[name] for name in names) if names is not None else dict(values)
-        cursor = connection.connection.cursor()
+        cursor = dbapi_connection.cursor()
         try:
             cursor.execute(sql, arguments)
             return list(cursor.fetchall())
