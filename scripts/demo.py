@@ -28,7 +28,6 @@ from rich.table import Table
 from web3 import Web3
 from web3.contract import Contract
 
-from scripts import serve as _serve_commands  # noqa: F401 - registers `union serve` and `union config`
 from scripts.cli import app, console, friendly_errors
 from scripts.serving import Role, UnionServer, load_config, stop_on_signals
 from treasury.verify import VerificationReport, verify_union
