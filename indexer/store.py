@@ -418,8 +418,9 @@ class Store:
         replayed batch, can never duplicate or skip rows.
         """
         with self.engine.begin() as connection:
+            # FOR UPDATE (PostgreSQL): a second writer waits here, then finds the cursor moved and is refused.
             cursor = connection.execute(
-                select(IndexerCursor.block_number).where(IndexerCursor.id == _SINGLETON)
+                select(IndexerCursor.block_number).where(IndexerCursor.id == _SINGLETON).with_for_update()
             ).scalar_one_or_none()
             if cursor != batch.from_block - 1:
                 raise StoreStateError(
