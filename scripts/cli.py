@@ -58,7 +58,7 @@ def _configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="log 
 
 def _register() -> None:
     # Imported here so `union --help` stays fast and each module registers its own commands.
-    from scripts import demo, members, plans, serve, steward, stewards  # noqa: F401, PLC0415
+    from scripts import demo, index, members, plans, serve, steward, stewards  # noqa: F401, PLC0415
 
 
 _register()
