@@ -673,12 +673,14 @@ def run_backend(name: str, url: str, union: BenchUnion, args: argparse.Namespace
             warm = _warm(server.base, paths or [prefix] * 200, 16)
             if not paths:  # a fixed path: no list for the Lua script to pick from
                 (workdir / "none.txt").write_text("")
-            if paths and args.warmup > 0:
+            if args.warmup > 0:
                 # Each worker process has its own cache and a connection sticks to one worker: random load from
-                # fresh connections, unmeasured, fills what the single pass left to the other worker.
+                # fresh connections, unmeasured, fills what the single pass left to the other worker (and brings a
+                # fixed path's workers to their steady state, as every endpoint gets).
                 warm["load"] = _wrk(
-                    server.base, prefix, suffix, members_file, args.warmup, args.connections, args.threads, workdir
-                )
+                    server.base, prefix, suffix, members_file if paths else workdir / "none.txt", args.warmup,
+                    args.connections, args.threads, workdir,
+                )  # fmt: skip
             figures = _wrk(
                 server.base, prefix, suffix, members_file if paths else workdir / "none.txt", args.duration,
                 args.connections, args.threads, workdir,
