@@ -16,20 +16,16 @@ A second relay on the same store fails at start with :class:`RelayLockError`.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
-from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, delete, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, delete, insert, select
 
+from indexer.locking import RoleLock
 from union.errors import RelayLockError
 
 __all__ = [
@@ -126,52 +122,19 @@ class SubmissionLog:
             self._cache.pop(request_key, None)
 
 
-class RelayLock:
-    """Held for the relay's lifetime: a PostgreSQL advisory lock, or a ``flock`` next to a SQLite file."""
+class RelayLock(RoleLock):
+    """Held for the relay's lifetime; a second relay on the same store fails at start with :class:`RelayLockError`."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-        self._lock_file: int | None = None
+        super().__init__(engine, role="relay", key=RELAY_LOCK_KEY)
 
     def acquire(self) -> Self:
-        url = make_url(str(self._engine.url))
-        if url.get_backend_name() == "postgresql":
-            connection = self._engine.connect()
-            held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": RELAY_LOCK_KEY}).scalar()
-            connection.commit()
-            if not held:
-                connection.close()
-                raise RelayLockError(
-                    "another process already runs the relay on this database (PostgreSQL advisory lock "
-                    f"{RELAY_LOCK_KEY} is held); only one relay may send with the relayer key"
-                )
-            self._connection = connection
-        elif url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-            path = Path(f"{url.database}.relay.lock")
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(descriptor)
-                raise RelayLockError(
-                    f"another process already runs the relay on {url.database} (it holds {path}); "
-                    "only one relay may send with the relayer key"
-                ) from None
-            self._lock_file = descriptor
+        if not self.try_acquire():
+            raise RelayLockError(
+                f"another process already runs the relay on this database (it holds the {self.describe()}); "
+                "only one relay may send with the relayer key"
+            )
         return self
-
-    def release(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(Exception):  # a dead connection has released the lock already
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RELAY_LOCK_KEY})
-                connection.commit()
-            connection.close()
-        descriptor, self._lock_file = self._lock_file, None
-        if descriptor is not None:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-            os.close(descriptor)
 
     def __enter__(self) -> Self:
         return self.acquire()
