@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import postgres
 from tests.helpers.driver import UnionDriver
 from union.chain import AnvilProcess
 from union.localnet import LocalUnion, deploy_local_union
@@ -39,6 +40,26 @@ def union(deployed_union: LocalUnion) -> Iterator[UnionDriver]:
         yield driver
     finally:
         deployed_union.anvil.rpc("evm_revert", snapshot)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    """The PostgreSQL server of the session (None where there is none); see :mod:`tests.helpers.postgres`."""
+    with postgres.postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server: str | None) -> Iterator[str]:
+    """A freshly created PostgreSQL database for one test, dropped afterwards; skips (or fails in CI) without one."""
+    if postgres_server is None:
+        postgres.no_postgres()
+    assert postgres_server is not None
+    url = postgres.create_database(postgres_server)
+    try:
+        yield url
+    finally:
+        postgres.drop_database(postgres_server, url)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

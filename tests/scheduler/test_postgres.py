@@ -7,14 +7,13 @@ from sqlalchemy import create_engine
 
 from scheduler.alarms import AlarmBoard, AlarmKind
 from scheduler.locking import SchedulerLock
-from tests.api.relay.test_store import postgres_url  # noqa: F401 - the shared throwaway-server fixture
 from union.errors import SchedulerLockError
 
 pytestmark = pytest.mark.postgres
 
 
-def test_second_scheduler_on_postgresql_is_refused_until_the_first_stops(postgres_url: str) -> None:  # noqa: F811
-    first, second = create_engine(postgres_url), create_engine(postgres_url)
+def test_second_scheduler_on_postgresql_is_refused_until_the_first_stops(fresh_postgres_url: str) -> None:
+    first, second = create_engine(fresh_postgres_url), create_engine(fresh_postgres_url)
     try:
         with SchedulerLock(first), pytest.raises(SchedulerLockError, match="advisory lock"):
             SchedulerLock(second).acquire()
@@ -25,8 +24,8 @@ def test_second_scheduler_on_postgresql_is_refused_until_the_first_stops(postgre
         second.dispose()
 
 
-def test_a_dead_schedulers_connection_releases_the_postgresql_lock(postgres_url: str) -> None:  # noqa: F811
-    first, second = create_engine(postgres_url), create_engine(postgres_url)
+def test_a_dead_schedulers_connection_releases_the_postgresql_lock(fresh_postgres_url: str) -> None:
+    first, second = create_engine(fresh_postgres_url), create_engine(fresh_postgres_url)
     try:
         SchedulerLock(first).acquire()
         first.dispose()  # the session ends as if the process died: the server drops its advisory locks
@@ -37,8 +36,8 @@ def test_a_dead_schedulers_connection_releases_the_postgresql_lock(postgres_url:
         second.dispose()
 
 
-def test_alarms_on_postgresql_are_raised_once_and_cleared(postgres_url: str) -> None:  # noqa: F811
-    engine = create_engine(postgres_url)
+def test_alarms_on_postgresql_are_raised_once_and_cleared(fresh_postgres_url: str) -> None:
+    engine = create_engine(fresh_postgres_url)
     try:
         board = AlarmBoard(engine)
         assert board.raise_alarm(AlarmKind.DISTRIBUTOR_UNDERFUNDED, "token:pg", "owes 5, holds 4")
