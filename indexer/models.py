@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 __all__ = [
     "ALL_MODELS",
     "EVENT_ROW_MODELS",
+    "Alarm",
     "Base",
     "Block",
     "Claim",
@@ -42,6 +43,7 @@ __all__ = [
     "ProposalAction",
     "ProposalStateChange",
     "Purpose",
+    "RelaySubmission",
     "Revenue",
     "TreasuryMovement",
     "UnattributedBooking",
@@ -376,6 +378,34 @@ class PlanVerification(Base):
     differences: Mapped[str] = mapped_column(Text)
 
 
+class Alarm(Base):
+    """What the scheduler found wrong, or reports (unattributed inflow): its own state, never touched by a rollback.
+
+    Raised and cleared by ``scheduler.alarms``; read by the API's ``/ready`` and ``/metrics``. Open while
+    ``cleared_at`` is null.
+    """
+
+    __tablename__ = "alarms"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[float] = mapped_column(Float)
+    cleared_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    __table_args__ = (Index("ix_alarms_kind_key", "kind", "key"), Index("ix_alarms_cleared_at", "cleared_at"))
+
+
+class RelaySubmission(Base):
+    """A transaction the relay sent for one request (keyed by the request's digest), so a repeat gets the same one."""
+
+    __tablename__ = "relay_submissions"
+    request_key: Mapped[str] = mapped_column(_HASH, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(_ADDRESS)
+    transaction_hash: Mapped[str] = mapped_column(_HASH)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+
+
 EVENT_ROW_MODELS: tuple[type[Base], ...] = (
     EventRow,
     Purpose,
@@ -407,5 +437,7 @@ ALL_MODELS: tuple[type[Base], ...] = (
     Epoch,
     Plan,
     PlanVerification,
+    Alarm,
+    RelaySubmission,
     *EVENT_ROW_MODELS,
 )

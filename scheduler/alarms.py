@@ -13,29 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import Column, Engine, Float, Index, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Engine, insert, select, update
+
+from indexer.models import Alarm as AlarmRow
+from indexer.models import Base
+from indexer.store import upgrade_schema
 
 __all__ = ["ALARMS", "REPORT_KINDS", "Alarm", "AlarmBoard", "AlarmKind"]
 
 logger = logging.getLogger(__name__)
 
-_TABLES = MetaData()
-
-ALARMS: Final = Table(
-    "alarms",
-    _TABLES,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(32), nullable=False),
-    Column("key", String(200), nullable=False),
-    Column("message", Text, nullable=False),
-    Column("raised_at", Float, nullable=False),
-    Column("cleared_at", Float, nullable=True),
-    Index("ix_alarms_kind_key", "kind", "key"),
-    Index("ix_alarms_cleared_at", "cleared_at"),
-)
-"""The ``alarms`` table in the store's database. It is the scheduler's own state, not derived from the chain, so the
-scheduler creates it (as the relay creates ``relay_submissions``) and the indexer's migrations and rollbacks never
-touch it; the API reads it (``/ready``, metrics) through its own table definition."""
+ALARMS: Final = Base.metadata.tables[AlarmRow.__tablename__]
+"""The store's ``alarms`` table (``indexer.models.Alarm``, created by the store's migrations)."""
 
 
 class AlarmKind:
@@ -70,7 +59,7 @@ class AlarmBoard:
     def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
         self._engine = engine
         self._clock = clock
-        _TABLES.create_all(engine, tables=[ALARMS], checkfirst=True)
+        upgrade_schema(engine)  # the table comes with the store's migrations (a no-op on a current store)
 
     def raise_alarm(self, kind: str, key: str, message: str) -> bool:
         """Open an alarm (logged loudly); returns False when the same alarm was already open (nothing changes).

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Final, Self
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
 from indexer.locking import RoleLock
+from indexer.models import Base, RelaySubmission
+from indexer.store import upgrade_schema
 from union.errors import RelayLockError
 
 __all__ = [
@@ -37,16 +39,7 @@ __all__ = [
 
 RELAY_LOCK_KEY: Final = 0x756E696F6E72656C  # "unionrel": the advisory lock id every relay of a store contends for
 
-_metadata = MetaData()
-_submissions = Table(
-    "relay_submissions",
-    _metadata,
-    Column("request_key", String(66), primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("subject", String(42), nullable=False),
-    Column("transaction_hash", String(66), nullable=False),
-    Column("created_at", BigInteger, nullable=False),
-)
+_submissions = Base.metadata.tables[RelaySubmission.__tablename__]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +65,7 @@ class SubmissionLog:
         self._cache: OrderedDict[str, Submission] = OrderedDict()
         self._lock = threading.Lock()
         if engine is not None:
-            _metadata.create_all(engine, tables=[_submissions], checkfirst=True)
+            upgrade_schema(engine)  # the table comes with the store's migrations (a no-op on a current store)
 
     def get(self, request_key: str) -> Submission | None:
         with self._lock:
