@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FORGE := node_modules/.bin/forge
 STAMP := build/.stamps
 
-.PHONY: demo test test-python test-contracts lint bench install clean
+.PHONY: demo test test-python test-contracts lint bench slither install clean
 
 install: $(STAMP)/python $(STAMP)/node
 
@@ -41,6 +41,14 @@ test-python: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Static analysis through the same solc-js wrapper (standard JSON mode). slither lives in its own venv: it is a
+# steward's tool, not a dependency of the union.
+slither: $(STAMP)/node
+	@test -x .venv-slither/bin/slither || ($(PYTHON) -m venv .venv-slither && .venv-slither/bin/pip install --quiet slither-analyzer)
+	PATH="$(CURDIR)/node_modules/.bin:$$PATH" .venv-slither/bin/slither contracts/src --solc-standard-json \
+		--solc tools/solc --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/" \
+		--filter-paths node_modules --exclude-informational --fail-high
 
 clean:
 	rm -rf build .union
