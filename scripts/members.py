@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Final
 
@@ -289,13 +290,79 @@ def member_show(
     if as_json:
         console.print_json(data=statement)
         return
-    table = Table(title=f"member {to_checksum_address(address)}", show_header=False)
-    table.add_column("field")
-    table.add_column("value", overflow="fold")
-    for key, value in statement.items():
-        shown = json.dumps(value, indent=1) if isinstance(value, dict | list) else str(value)
-        table.add_row(key, shown)
+    _print_statement(statement)
+
+
+def _token_name(token: str) -> str:
+    return "ETH" if token == ZERO_ADDRESS else token
+
+
+def _when(timestamp: int | None) -> str:
+    return "" if timestamp is None else datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _section(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """One table of the statement; amounts stay exact integers in the token's smallest unit, as on chain."""
+    if not rows:
+        console.print(f"[dim]{title}: none[/]")
+        return
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column in _NUMERIC_COLUMNS else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
+
+
+_NUMERIC_COLUMNS = frozenset(
+    {"epoch", "entries", "units", "revoked", "net units", "amount", "cumulative", "claimed", "claimable", "weight"}
+)
+
+
+def _print_statement(statement: dict[str, Any]) -> None:
+    """The statement as a member reads it: who, consent, work, money, votes (``--json`` gives the API's document)."""
+    member = statement.get("member")
+    console.print(f"[bold]{statement['address']}[/] as of block {statement.get('as_of_block')}")
+    if member is None:
+        console.print("never a member (an account that only receives, such as the operations account)")
+    else:
+        delegate = member.get("delegate") or "self"
+        left = f", left {_when(member['left_at'])}" if member.get("left_at") else ""
+        console.print(f"{member['status']} since {_when(member['joined_at'])}{left}; votes delegated to {delegate}")
+    _section(
+        "consent now",
+        ["purpose", "granted", "since"],
+        [
+            [c["purpose"] or c["purpose_id"], "yes" if c["granted"] else "no", _when(c["since"])]
+            for c in statement["consents"]
+        ],
+    )
+    _section(
+        "contributions",
+        ["epoch", "entries", "units", "revoked", "net units"],
+        [
+            [str(c["epoch"]), str(c["entries"]), c["units"], c["revoked_units"], c["net_units"]]
+            for c in statement["contributions"]
+        ],
+    )
+    _section(
+        "dividends",
+        ["token", "cumulative", "claimed", "claimable"],
+        [[_token_name(t["token"]), t["cumulative"], t["claimed"], t["claimable"]] for t in statement["tokens"]],
+    )
+    _section(
+        "allocations",
+        ["epoch", "token", "amount", "plan"],
+        [[str(a["epoch"]), _token_name(a["token"]), a["amount"], a["plan_hash"]] for a in statement["allocations"]],
+    )
+    _section(
+        "votes",
+        ["proposal", "support", "weight", "relayed", "reason"],
+        [
+            [v["proposal_id"], v["support"], v["weight"], "yes" if v["relayed"] else "no", v["reason"]]
+            for v in statement["votes"]
+        ],
+    )
 
 
 # -- keystores ----------------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from typer.testing import CliRunner, Result
 
 from api.relay import TreePlanSource
+from api.schemas.members import MemberStatementPublic
 from scripts.cli import app
 from tests.api.relay.conftest import RelayEnv, make_service, open_proposal, relay_app, start_relay
 from tests.api.relay.test_claims import ETHER, _fund_round
@@ -267,14 +268,25 @@ def test_member_show_prints_the_statement_from_the_api(tmp_path: Path) -> None:
     address = "0x" + "ab" * 20
     api = FastAPI()
 
+    # The stand-in answers with the API's own documented example statement (the real response schema).
+    example = MemberStatementPublic.model_config["json_schema_extra"]["examples"][0]  # type: ignore[index]
+
     @api.get("/v1/members/{member}")
     def statement(member: str) -> dict[str, object]:
-        return {"address": member, "status": "member", "claimable": {"ETH": "5"}}
+        return {**example, "address": member}
 
     for url in _serve(api):
         result = _run("member", "show", address, "--api", url, "--json")
         assert result.exit_code == 0, result.output
         assert json.loads(result.output)["address"] == "0xABaBaBaBABabABabAbAbABAbABabababaBaBABaB"
+
+        readable = _run("member", "show", address, "--api", url)
+        assert readable.exit_code == 0, readable.output
+        text = _flat(readable)
+        assert "member since 2026-01-01 00:00 UTC" in text
+        assert "6750000000000000000" in text  # the example's claimable ETH, exact to the wei
+        assert "dividends" in text
+        assert "votes: none" in text
 
         missing = _run("member", "show", "0x12", "--api", url)
         assert missing.exit_code == 1
