@@ -46,6 +46,7 @@ from treasury import (
     checksum_address,
     purpose_id,
 )
+from treasury.readers import find_closing_block
 from union.errors import StoreStateError
 from union.manifest import DeploymentManifest
 
@@ -54,7 +55,6 @@ __all__ = [
     "StorePlanner",
     "chain_context",
     "epoch_schedule",
-    "find_closing_block",
     "last_closed_epoch",
 ]
 
@@ -94,22 +94,6 @@ def block_timestamp_reader(w3: Web3) -> TimestampOf:
         return int(w3.eth.get_block(BlockNumber(number))["timestamp"])
 
     return timestamp_of
-
-
-def find_closing_block(timestamp_of: TimestampOf, low: int, high: int, moment: int) -> int | None:
-    """The first block in ``low..high`` whose timestamp is at least ``moment`` (``None`` if even ``high``'s is not).
-
-    Block timestamps never decrease, so a binary search needs about log2(high − low) header reads.
-    """
-    if high < low or timestamp_of(high) < moment:
-        return None
-    while low < high:
-        middle = (low + high) // 2
-        if timestamp_of(middle) >= moment:
-            high = middle
-        else:
-            low = middle + 1
-    return low
 
 
 def _ref(row: Any) -> EventRef:

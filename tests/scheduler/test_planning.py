@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from scheduler.planning import find_closing_block, last_closed_epoch
+from scheduler.planning import last_closed_epoch
 from treasury.inputs import EpochSchedule
+from treasury.readers import find_closing_block
 
 TIMESTAMPS = {number: 1_000 + 12 * number for number in range(0, 101)}
 

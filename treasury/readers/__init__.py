@@ -12,6 +12,7 @@ from treasury.readers.base import (
     FundedRound,
     PlanInputsReader,
     ProposalRecord,
+    find_closing_block,
     plan_inputs,
 )
 from treasury.readers.history import PlanHistory, RebuiltRound
@@ -27,5 +28,6 @@ __all__ = [
     "ProposalRecord",
     "RebuiltRound",
     "RpcPlanInputsReader",
+    "find_closing_block",
     "plan_inputs",
 ]

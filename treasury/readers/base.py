@@ -12,7 +12,7 @@ the epoch's **closing block**, which anyone can find again from block timestamps
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Protocol, TypeVar
@@ -43,10 +43,29 @@ __all__ = [
     "FundedRound",
     "PlanInputsReader",
     "ProposalRecord",
+    "find_closing_block",
     "plan_inputs",
 ]
 
 _chain_order = attrgetter("event.block_number", "event.log_index")
+
+
+def find_closing_block(timestamp_of: Callable[[int], int], low: int, high: int, moment: int) -> int | None:
+    """The first block in ``low..high`` whose timestamp is at least ``moment`` (``None`` if even ``high``'s is not).
+
+    Every reader closes a plan's block range with this search (the plan document names the range, so two readers
+    agree on the plan hash only if they agree on the block). Block timestamps never decrease, so a binary search
+    needs about log2(high − low) header reads.
+    """
+    if high < low or timestamp_of(high) < moment:
+        return None
+    while low < high:
+        middle = (low + high) // 2
+        if timestamp_of(middle) >= moment:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 class _Logged(Protocol):

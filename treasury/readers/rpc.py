@@ -34,7 +34,14 @@ from treasury.inputs import (
     purpose_id,
 )
 from treasury.policy import DividendPolicy
-from treasury.readers.base import BlockMark, ChainFacts, ClaimRecord, FundedRound, ProposalRecord
+from treasury.readers.base import (
+    BlockMark,
+    ChainFacts,
+    ClaimRecord,
+    FundedRound,
+    ProposalRecord,
+    find_closing_block,
+)
 from union.contracts import load_abi
 from union.errors import ChainIdMismatchError, LogRangeRefusedError, ManifestError, UnionValueError
 from union.events import ContractEvents, DecodedEvent, build_contract_events, decode_log
@@ -179,19 +186,13 @@ class RpcPlanInputsReader:
         return BlockMark(BlockNumber(number), self._timestamp(number))
 
     def closing_block(self, epoch: EpochId) -> BlockMark | None:
-        """Binary search over final blocks' timestamps for the first at or after ``end(epoch) + grace``."""
+        """The first final block at or after ``end(epoch) + grace`` (:func:`find_closing_block`)."""
         closes_at = self._schedule.end(epoch) + self._schedule.grace
         final = self.final_block()
         if final.timestamp < closes_at:
             return None
-        low, high = int(self._deployment_block), int(final.number)
-        while low < high:
-            middle = (low + high) // 2
-            if self._timestamp(middle) >= closes_at:
-                high = middle
-            else:
-                low = middle + 1
-        return BlockMark(BlockNumber(low), self._timestamp(low))
+        found = find_closing_block(self._timestamp, int(self._deployment_block), int(final.number), closes_at)
+        return None if found is None else BlockMark(BlockNumber(found), self._timestamp(found))
 
     def facts(self, to_block: BlockNumber) -> ChainFacts:
         """Every fact from the deployment block through ``to_block``, fetching only logs not read before."""
