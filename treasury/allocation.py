@@ -31,12 +31,14 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import add, attrgetter
+from itertools import compress
+from operator import attrgetter
 from typing import Final
 
+import numpy as np
 from eth_typing import ChecksumAddress
 
+from treasury._columns import IntColumn, int_column, sort_addresses, split_by_largest_remainder
 from treasury.inputs import (
     GENERAL_PURPOSE,
     ConsentChange,
@@ -127,69 +129,44 @@ def split_pro_rata(total: int, weights: Sequence[int]) -> list[int]:
     Each part is ``⌊total·w/W⌋``; the ``k`` wei left over go one each to the ``k`` largest remainders, ties to
     the earlier position — callers list members in ascending address order, so ties go to the lower address.
     """
-    weight = sum(weights)
-    if weight <= 0:
-        raise UnionValueError("cannot split pro-rata to weights that sum to zero")
-    if total == 0:
-        return [0] * len(weights)
-    products = [total * w for w in weights]
-    parts = [product // weight for product in products]
-    leftover = total - sum(parts)
-    if leftover == 0:
-        return parts
-    remainders = [product - part * weight for product, part in zip(products, parts, strict=True)]
-    ranked = sorted(remainders, reverse=True)
-    threshold = ranked[leftover - 1]
-    ties_to_fill = leftover - ranked.index(threshold)
-    parts = [part + 1 if rem > threshold else part for part, rem in zip(parts, remainders, strict=True)]
-    for index, rem in enumerate(remainders):
-        if rem == threshold:
-            parts[index] += 1
-            ties_to_fill -= 1
-            if ties_to_fill == 0:
-                break
-    return parts
+    return list(split_by_largest_remainder(total, int_column(weights)).tolist())
 
 
-def _apply_cap(shares: list[int], weights: Sequence[int], cap: int) -> int:
+def _apply_cap(shares: IntColumn, weights: IntColumn, cap: int) -> int:
     """Cap every share at ``cap`` in place, handing the excess pro-rata to those under it, repeatedly.
 
     Returns the excess nobody could take (every member at the cap), which the caller releases as reserve.
     """
     excess = 0
     while True:
-        for index, share in enumerate(shares):
-            if share > cap:
-                excess += share - cap
-                shares[index] = cap
+        over = shares > cap
+        if over.any():
+            excess += int((shares[over] - cap).sum())
+            shares[over] = cap
         if excess == 0:
             return 0
-        open_indices = [index for index, share in enumerate(shares) if share < cap]
-        if not open_indices:
+        under = shares < cap
+        if not under.any():
             return excess
-        extra = split_pro_rata(excess, [weights[index] for index in open_indices])
-        for index, amount in zip(open_indices, extra, strict=True):
-            shares[index] += amount
+        shares[under] += split_by_largest_remainder(excess, weights[under])
         excess = 0
 
 
-def _split_distributable(
-    distributable: int, units: Sequence[int], policy: DividendPolicy
-) -> tuple[list[int], int, int]:
+def _split_distributable(distributable: int, units: IntColumn, policy: DividendPolicy) -> tuple[list[int], int, int]:
     """``(shares, floor, cap_released)`` of ``D`` among eligible members (ascending address order)."""
     floor = bps_of(distributable, policy.floor_bps)
-    shares = split_pro_rata(distributable - floor, units)
+    shares = split_by_largest_remainder(distributable - floor, units)
     if floor:  # split_equally(floor, n) added in place: base to all, the leftover wei to the lowest addresses
         base, extra = divmod(floor, len(units))
         if base:
-            shares = list(map(add, shares, repeat(base)))
-        shares[:extra] = [share + 1 for share in shares[:extra]]
+            shares += base
+        shares[:extra] += 1
     cap_released = 0
     if policy.has_cap:
         cap = bps_of(distributable, policy.cap_bps)
-        if max(shares) > cap:
+        if shares.max() > cap:
             cap_released = _apply_cap(shares, units, cap)
-    return shares, floor, cap_released
+    return list(shares.tolist()), floor, cap_released
 
 
 # --- outcomes -----------------------------------------------------------------------------------------------------
@@ -319,14 +296,43 @@ def relevant_events(inputs: PlanInputs) -> RelevantEvents:
 # --- the range ----------------------------------------------------------------------------------------------------
 
 
-def _units_by_epoch(events: RelevantEvents) -> dict[int, dict[ChecksumAddress, int]]:
-    """Units per member per epoch, after the revocations that name the entry's own epoch.
+@dataclass(frozen=True, slots=True)
+class _Contributors:
+    """An epoch's members with units > 0 after revocations, in ascending address order, and their units."""
 
-    Built with ``dict(zip(…))`` when every member has one entry in an epoch (the usual case, and the fast one at a
-    million members); members with several entries fall back to adding them up.
-    """
+    members: list[ChecksumAddress]
+    units: IntColumn
+
+    @classmethod
+    def of(cls, entries: Sequence[ContributionEntry]) -> _Contributors:
+        """Sum the units of each member's entries: the entries sorted by address, each run of one address summed."""
+        members = list(map(_entry_member, entries))
+        order = sort_addresses(members)
+        permutation = order.permutation
+        units = int_column(list(map(_entry_units, entries)))[permutation]
+        if not order.distinct:
+            units = np.add.reduceat(units, order.starts)
+            permutation = permutation[order.starts]
+        contributors = list(map(members.__getitem__, permutation.tolist()))
+        positive = units > 0
+        if not positive.all():  # the ledger refuses zero units; facts from elsewhere are held to the same rule
+            return cls(list(compress(contributors, positive.tolist())), units[positive])
+        return cls(contributors, units)
+
+    def consenting(self, consent: Mapping[ChecksumAddress, bool]) -> _Contributors:
+        """Those of the members whose consent is on."""
+        granted = [consent.get(member, False) for member in self.members]
+        return _Contributors(list(compress(self.members, granted)), self.units[np.array(granted, dtype=bool)])
+
+
+_NOBODY: Final = _Contributors([], int_column([]))
+
+
+def _contributors_by_epoch(events: RelevantEvents) -> dict[int, _Contributors]:
+    """Each epoch's contributors, after the revocations that name the entry's own epoch."""
     entries = events.contributions
-    if len(set(map(_entry_id, entries))) != len(entries):
+    ids = int_column(list(map(_entry_id, entries)))
+    if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])) and len(np.unique(ids)) != len(ids):
         raise UnionValueError("contribution entry ids repeat: the reader returned an event twice")
     revoked = {(revocation.epoch, revocation.entry_id) for revocation in events.revocations}
     if revoked:
@@ -338,18 +344,7 @@ def _units_by_epoch(events: RelevantEvents) -> dict[int, dict[ChecksumAddress, i
     else:
         for entry in entries:
             groups[entry.epoch].append(entry)
-    units_by_epoch: dict[int, dict[ChecksumAddress, int]] = {}
-    for epoch, group in groups.items():
-        members = list(map(_entry_member, group))
-        units = list(map(_entry_units, group))
-        totals = dict(zip(members, units, strict=True))
-        if len(totals) != len(members):
-            summed: dict[ChecksumAddress, int] = defaultdict(int)
-            for member, amount in zip(members, units, strict=True):
-                summed[member] += amount
-            totals = dict(summed)
-        units_by_epoch[epoch] = totals
-    return units_by_epoch
+    return {epoch: _Contributors.of(group) for epoch, group in groups.items()}
 
 
 class _ConsentSweep:
@@ -389,7 +384,7 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
     """
     events = relevant_events(inputs) if events is None else events
     schedule = inputs.schedule
-    units_by_epoch = _units_by_epoch(events)
+    contributors_by_epoch = _contributors_by_epoch(events)
     gross_by_epoch: dict[int, dict[PurposeId, int]] = defaultdict(lambda: defaultdict(int))
     for revenue in events.revenues:
         gross_by_epoch[schedule.epoch_at(revenue.timestamp)][revenue.purpose] += revenue.amount
@@ -412,8 +407,7 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
             released[release.purpose] += release.amount
             release_position += 1
         gross_by_purpose = gross_by_epoch.get(epoch, {})
-        units = units_by_epoch.get(epoch, {})
-        members = sorted(units, key=address_order)
+        contributors = contributors_by_epoch.get(epoch, _NOBODY)
         outcomes: list[PurposeOutcome] = []
         for purpose in sorted(set(gross_by_purpose) | set(carries) | set(released)):
             carry_before = carries.pop(purpose, 0)
@@ -423,17 +417,15 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
                 continue
             reserve, operations, rest = policy.split_gross(gross)
             distributable = rest + carry_before - carry_released
-            if purpose == GENERAL_PURPOSE:
-                eligible = members
-            else:
-                consenting = consents.consenting_at(purpose, start)
-                eligible = [member for member in members if consenting.get(member, False)]
+            eligible = (
+                contributors
+                if purpose == GENERAL_PURPOSE
+                else contributors.consenting(consents.consenting_at(purpose, start))
+            )
             shares: list[int] = []
             floor = cap_released = carry_out = 0
-            if eligible:
-                shares, floor, cap_released = _split_distributable(
-                    distributable, list(map(units.__getitem__, eligible)), policy
-                )
+            if eligible.members:
+                shares, floor, cap_released = _split_distributable(distributable, eligible.units, policy)
             else:
                 carry_out = distributable
                 carries[purpose] = carry_out
@@ -449,11 +441,11 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
                 floor=floor,
                 cap_released=cap_released,
                 carry_out=carry_out,
-                members=eligible,
+                members=eligible.members,
                 shares=shares,
             )
             if shares:
-                pieces.append((eligible, shares))
+                pieces.append((eligible.members, shares))
             if operations:
                 operations_paid[policy.operations_account] += operations
             reserve_released += reserve + cap_released

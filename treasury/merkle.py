@@ -19,7 +19,6 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
-from itertools import repeat
 from typing import Any, Final, NewType, overload
 
 from eth_abi import encode as abi_encode
@@ -57,6 +56,8 @@ _ADDRESS_RE: Final = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX_NODE_RE: Final = re.compile(r"0x[0-9a-f]{64}")
 _PARALLEL_MIN: Final = 1 << 14
 """Below this many hashes in a step, sending work to another process costs more than it saves."""
+_WORKER_SHARE: Final = 52
+"""The percentage of the leaves a worker process hashes."""
 
 
 # --- the leaf encoding: defined here once --------------------------------------------------------------------
@@ -179,13 +180,44 @@ def process_proof(leaf: bytes, proof: Iterable[bytes | str]) -> bytes:
 
 
 # --- workers: top-level functions so a process pool can run them -------------------------------------------------
+#
+# What crosses to a worker process and back is a few large ``bytes``/``str`` objects, never lists of a million
+# small ones: pickling a list costs a Python call per element on the sending side, a blob costs one copy.
 
 
-def _address_amount_hashes(accounts: list[str], amounts: list[int]) -> list[bytes]:
-    """:func:`_sorted_leaf_hashes` of ``(address, uint256)`` leaves given as address strings and amounts."""
-    if sum(map(str.startswith, accounts, repeat("0x"))) != len(accounts):
+def _joined(nodes: Sequence[bytes]) -> bytes:
+    """Equal-length nodes as one blob (what crosses between processes)."""
+    return b"".join(nodes)
+
+
+def _unjoined(blob: bytes, width: int = 32) -> list[bytes]:
+    """The nodes of a :func:`_joined` blob."""
+    return [blob[start : start + width] for start in range(0, len(blob), width)]
+
+
+def _address_amount_hashes(joined_accounts: str, amounts: Sequence[int]) -> list[bytes]:
+    """The sorted leaf hashes of ``(address, uint256)`` leaves; the accounts given as one string of ``0x…`` addresses.
+
+    The encoding is :func:`_encode_address_amounts`'s, read straight from the joined text (12 zero bytes, the 20
+    address bytes, the 32-byte amount).
+    """
+    count = len(amounts)
+    if len(joined_accounts) != 42 * count or joined_accounts[0::42] != "0" * count:
         raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
-    return _sorted_leaf_hashes(_encode_address_amounts(accounts, amounts))
+    if joined_accounts[1::42] != "x" * count:
+        raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
+    from_hex = bytes.fromhex
+    pad = _ADDRESS_PAD
+    try:
+        encoded = [
+            pad + from_hex(joined_accounts[start + 2 : start + 42]) + amount.to_bytes(32, "big")
+            for start, amount in zip(range(0, 42 * count, 42), amounts, strict=True)
+        ]
+    except (ValueError, OverflowError) as error:
+        raise UnionValueError(f"not an (address, uint256) leaf: {error}") from error
+    if encoded and (min(map(len, encoded)) != 64 or max(map(len, encoded)) != 64):
+        raise UnionValueError("an account is not a 20-byte hex address")
+    return _sorted_leaf_hashes(encoded)
 
 
 def _sorted_leaf_hashes(encoded: list[bytes]) -> list[bytes]:
@@ -193,6 +225,11 @@ def _sorted_leaf_hashes(encoded: list[bytes]) -> list[bytes]:
     hashes = [keccak_256(keccak_256(item).digest()).digest() for item in encoded]
     hashes.sort()
     return hashes
+
+
+def _in_worker(call: Callable[..., list[bytes]], *args: Any) -> bytes:
+    """Run a hashing call in a worker and send its nodes back as one blob."""
+    return _joined(call(*args))
 
 
 def _hash_pairs(children: list[bytes]) -> list[bytes]:
@@ -251,10 +288,12 @@ def _sorted_leaves(jobs: Sequence[_HashJob], executor: Executor | None) -> list[
     *remote, (local_call, local_args) = jobs
     if remote and executor is None:
         raise UnionValueError("parallel leaf jobs need an executor")
-    pending: list[Future[list[bytes]]] = [executor.submit(call, *args) for call, args in remote] if executor else []
+    pending: list[Future[bytes]] = (
+        [executor.submit(_in_worker, call, *args) for call, args in remote] if executor else []
+    )
     hashes = local_call(*local_args)
     for future in pending:
-        hashes += future.result()
+        hashes += _unjoined(future.result())
     if pending:
         hashes.sort()  # sorted runs: Timsort merges them in linear passes
     return hashes
@@ -263,11 +302,12 @@ def _sorted_leaves(jobs: Sequence[_HashJob], executor: Executor | None) -> list[
 def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
     """The value ranges to hash: the worker's first, then this process's; everything here without a worker.
 
-    The worker takes 55 %: this process also moves the data both ways and merges the two sorted runs.
+    The worker takes a little more than half: this process also moves the data both ways and merges the two sorted
+    runs.
     """
     if executor is None or count < _PARALLEL_MIN:
         return [(0, count)]
-    cut = count * 11 // 20
+    cut = count * _WORKER_SHARE // 100
     return [(0, cut), (cut, count)]
 
 
@@ -289,6 +329,11 @@ def _subtree_leaves(sorted_leaves: list[bytes], root: int) -> list[list[bytes]]:
         sorted_leaves[size - end : size - max(first, internal)][::-1] if max(first, internal) < end else []
         for first, end in _subtree_levels(size, root)
     ]
+
+
+def _subtree_internal_blobs(size: int, root: int, leaf_blobs: list[bytes]) -> list[bytes]:
+    """:func:`_subtree_internal_nodes` with its leaves and results as one blob per level (for a worker)."""
+    return [_joined(level) for level in _subtree_internal_nodes(size, root, [_unjoined(blob) for blob in leaf_blobs])]
 
 
 def _subtree_internal_nodes(size: int, root: int, leaves_by_level: list[list[bytes]]) -> list[list[bytes]]:
@@ -324,11 +369,11 @@ def _build_nodes(leaves_in_order: list[bytes], executor: Executor | None) -> lis
         for first, end in _internal_levels(size):
             tree[first:end] = _hash_pairs(tree[2 * first + 1 : 2 * end + 1])
         return tree
-    left: Future[list[list[bytes]]] = executor.submit(
-        _subtree_internal_nodes, size, 1, _subtree_leaves(leaves_in_order, 1)
+    left: Future[list[bytes]] = executor.submit(
+        _subtree_internal_blobs, size, 1, [_joined(level) for level in _subtree_leaves(leaves_in_order, 1)]
     )
     right = _subtree_internal_nodes(size, 2, _subtree_leaves(leaves_in_order, 2))
-    for root, levels in ((2, right), (1, left.result())):
+    for root, levels in ((2, right), (1, [_unjoined(blob) for blob in left.result()])):
         for (first, _end), internal in zip(_subtree_levels(size, root), levels, strict=True):
             tree[first : first + len(internal)] = internal
     tree[0] = node_hash(tree[1], tree[2])
@@ -472,7 +517,7 @@ class StandardMerkleTree:
         if len(accounts) != len(amounts):
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
         jobs: list[_HashJob] = [
-            (_address_amount_hashes, (list(accounts[first:end]), list(amounts[first:end])))
+            (_address_amount_hashes, ("".join(accounts[first:end]), list(amounts[first:end])))
             for first, end in _split(len(accounts), executor)
         ]
         hashes = _sorted_leaves(jobs, executor)
