@@ -1,16 +1,17 @@
-"""Columns of exact integers and sortable address keys: the allocation's arithmetic over a million members at once.
+"""Columns of exact integers and sorts of fixed-width records: arithmetic over a million members or leaves at once.
 
 Units and amounts are uint256, far beyond a machine word, yet a union's usual figures (units in the thousands,
 members in the millions) fit one easily. So a column is ``int64`` when every value — and every product the caller
 will form from it — stays below 2**63, and otherwise holds Python ints (``dtype=object``): the same numpy
 operations then run element by element at Python speed, and stay exact. Money columns are always Python ints.
 
-Address order is the order of the addresses' 20 bytes, which is the order of their lower-case hex; a key is those
-bytes as a big-endian ``(u8, u8, u4)`` record, so numpy sorts a million addresses without Python comparisons.
+Address order is the order of the addresses' 20 bytes (the order of their lower-case hex), and a Merkle tree's leaf
+order the order of its 32-byte hashes: both are byte orders of fixed-width records, which numpy sorts as words.
 """
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -21,10 +22,13 @@ import numpy.typing as npt
 from union.errors import UnionValueError
 
 __all__ = [
-    "AddressOrder",
     "IntColumn",
+    "RecordOrder",
+    "address_bytes",
     "int_column",
     "sort_addresses",
+    "sort_records",
+    "sorted_records",
     "split_by_largest_remainder",
 ]
 
@@ -32,8 +36,6 @@ IntColumn = npt.NDArray[Any]
 """A one-dimensional array of non-negative integers: ``int64`` where safe, Python ints (``object``) otherwise."""
 
 _INT64_LIMIT: Final = 1 << 63
-_KEY_DTYPE: Final = np.dtype([("high", ">u8"), ("middle", ">u8"), ("low", ">u4")])
-"""An address's 20 bytes as three big-endian words: comparing them in order compares the addresses."""
 
 
 def int_column(values: Sequence[int]) -> IntColumn:
@@ -89,57 +91,80 @@ def split_by_largest_remainder(total: int, weights: IntColumn) -> IntColumn:
 
 
 @dataclass(frozen=True, slots=True)
-class AddressOrder:
-    """Addresses put in ascending order: ``permutation`` lists their positions sorted (stably), and ``starts`` where
-    each distinct address's run begins in that order (``len(starts) == len(permutation)`` when none repeats)."""
+class RecordOrder:
+    """Fixed-width records put in ascending byte order: ``permutation`` lists their positions in that order (equal
+    records in no particular order), and ``starts`` where each run of equal records begins in it."""
 
     permutation: npt.NDArray[np.intp]
     starts: npt.NDArray[np.intp]
 
     @property
     def distinct(self) -> bool:
-        """Whether every address appears once."""
+        """Whether no record repeats."""
         return len(self.starts) == len(self.permutation)
 
 
-def sort_addresses(addresses: Sequence[str]) -> AddressOrder:
-    """The ascending order of ``0x`` hex addresses (any letter case): the order of their 20 bytes.
+def sort_records(raw: bytes, width: int) -> RecordOrder:
+    """The ascending byte order of the ``width``-byte records held back to back in ``raw``.
 
-    The addresses become three machine words each, so numpy sorts them without a Python comparison. Sorting on the
-    first word alone settles every order whose first 8 bytes differ (then no address repeats, and stability is
-    moot); if two sorted neighbours share them, a stable sort on all three words decides.
+    Each record is read as big-endian machine words, whose numeric order is the byte order, so numpy sorts a million
+    of them without a Python comparison. The first word settles every order where it differs; where sorted
+    neighbours share it, the other words say whether they are the same record (a repeat: nothing to order) or two
+    records sharing their first 8 bytes, which only a sort on every word can order.
     """
-    count = len(addresses)
+    if width % 4 or width < 8 or len(raw) % width:
+        raise UnionValueError(f"{len(raw)} bytes are not records of {width} bytes")
+    count = len(raw) // width
     if not count:
         empty = np.zeros(0, dtype=np.intp)
-        return AddressOrder(empty, empty)
-    words = _address_words(addresses)
-    high = words["high"].astype(np.uint64)  # native byte order and contiguous, for the fast sort
-    permutation = np.argsort(high)
-    ordered = high[permutation]
-    if not bool(np.any(ordered[1:] == ordered[:-1])):
-        return AddressOrder(permutation, np.arange(count))
-    middle, low = words["middle"].astype(np.uint64), words["low"].astype(np.uint32)
-    permutation = np.lexsort((low, middle, high))
-    differs = np.zeros(count, dtype=bool)
-    differs[0] = True
-    for word in (high, middle, low):
-        run = word[permutation]
-        differs[1:] |= run[1:] != run[:-1]
-    return AddressOrder(permutation, np.flatnonzero(differs))
+        return RecordOrder(empty, empty)
+    layout = [(f"word{index}", ">u8") for index in range(width // 8)] + ([("tail", ">u4")] if width % 8 else [])
+    records = np.frombuffer(raw, dtype=np.dtype(layout))
+    words = [records[name].astype(np.uint64) for name, _ in layout[:1]]  # native and contiguous: the fast sort
+    permutation = np.argsort(words[0])
+    first = words[0][permutation]
+    repeats = first[1:] == first[:-1]
+    if not repeats.any():
+        return RecordOrder(permutation, np.arange(count))
+    words += [records[name].astype(np.uint64) for name, _ in layout[1:]]
+    changes = ~repeats
+    for word in words[1:]:
+        ordered = word[permutation]
+        changes |= ordered[1:] != ordered[:-1]
+    if bool(np.any(repeats & changes)):  # distinct records share their first word
+        permutation = np.lexsort(words[::-1])
+        changes[:] = False
+        for word in words:
+            ordered = word[permutation]
+            changes |= ordered[1:] != ordered[:-1]
+    return RecordOrder(permutation, np.flatnonzero(np.concatenate(([True], changes))))
 
 
-def _address_words(addresses: Sequence[str]) -> npt.NDArray[np.void]:
-    """Each address's 20 bytes as a big-endian ``(high, middle, low)`` record; comparing records compares addresses."""
-    joined = "".join(addresses)
+def sorted_records(raw: bytes, width: int) -> bytes:
+    """The ``width``-byte records of ``raw`` in ascending byte order, back to back."""
+    order = sort_records(raw, width).permutation
+    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, width)[order].tobytes()
+
+
+def sort_addresses(addresses: Sequence[str]) -> RecordOrder:
+    """The ascending order of ``0x`` hex addresses (any letter case): the order of their 20 bytes."""
+    return sort_records(address_bytes(addresses), 20)
+
+
+def address_bytes(addresses: Sequence[str]) -> bytes:
+    """The 20 bytes of each ``0x`` hex address (any letter case), back to back."""
     count = len(addresses)
-    # Every address is "0x" and 40 hex digits: check the layout of the joined text, then drop the prefixes at once.
-    if len(joined) != 42 * count or joined[0::42] != "0" * count or joined[1::42] != "x" * count:
+    try:
+        text = "".join(addresses).encode("ascii")
+    except (TypeError, UnicodeEncodeError):
+        raise UnionValueError("every account must be 0x and 40 hex digits") from None
+    if len(text) != 42 * count:
+        raise UnionValueError("every account must be 0x and 40 hex digits")
+    # One row of 42 characters per address: check the "0x" columns, then decode the other 40 of every row at once.
+    rows = np.frombuffer(text, dtype=np.uint8).reshape(count, 42)
+    if not (bool((rows[:, 0] == ord("0")).all()) and bool((rows[:, 1] == ord("x")).all())):
         raise UnionValueError("every account must be 0x and 40 hex digits")
     try:
-        raw = bytes.fromhex(joined.replace("0x", ""))
-    except ValueError as error:
+        return binascii.unhexlify(rows[:, 2:].tobytes())
+    except binascii.Error as error:
         raise UnionValueError(f"an account is not hex: {error}") from None
-    if len(raw) != 20 * count:
-        raise UnionValueError("every account must be 0x and 40 hex digits")
-    return np.frombuffer(raw, dtype=_KEY_DTYPE)

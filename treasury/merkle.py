@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from typing import Any, Final, NewType, overload
 
+import numpy as np
 from eth_abi import encode as abi_encode
 from eth_typing import HexStr
 
+from treasury._columns import sorted_records
 from treasury._keccak import keccak_256
 from union.errors import UnionValueError
 
@@ -56,7 +58,7 @@ _ADDRESS_RE: Final = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX_NODE_RE: Final = re.compile(r"0x[0-9a-f]{64}")
 _PARALLEL_MIN: Final = 1 << 14
 """Below this many hashes in a step, sending work to another process costs more than it saves."""
-_WORKER_SHARE: Final = 52
+_WORKER_SHARE: Final = 48
 """The percentage of the leaves a worker process hashes."""
 
 
@@ -195,8 +197,9 @@ def _unjoined(blob: bytes, width: int = 32) -> list[bytes]:
     return [blob[start : start + width] for start in range(0, len(blob), width)]
 
 
-def _address_amount_hashes(joined_accounts: str, amounts: Sequence[int]) -> list[bytes]:
-    """The sorted leaf hashes of ``(address, uint256)`` leaves; the accounts given as one string of ``0x…`` addresses.
+def _address_amount_leaves(joined_accounts: str, amounts: Sequence[int]) -> bytes:
+    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves; the accounts given as one
+    string of ``0x…`` addresses.
 
     The encoding is :func:`_encode_address_amounts`'s, read straight from the joined text (12 zero bytes, the 20
     address bytes, the 32-byte amount).
@@ -217,19 +220,12 @@ def _address_amount_hashes(joined_accounts: str, amounts: Sequence[int]) -> list
         raise UnionValueError(f"not an (address, uint256) leaf: {error}") from error
     if encoded and (min(map(len, encoded)) != 64 or max(map(len, encoded)) != 64):
         raise UnionValueError("an account is not a 20-byte hex address")
-    return _sorted_leaf_hashes(encoded)
+    return _leaves(encoded)
 
 
-def _sorted_leaf_hashes(encoded: list[bytes]) -> list[bytes]:
-    """The leaf hashes of encoded values, sorted (equal hashes are equal values, so their order is moot here)."""
-    hashes = [keccak_256(keccak_256(item).digest()).digest() for item in encoded]
-    hashes.sort()
-    return hashes
-
-
-def _in_worker(call: Callable[..., list[bytes]], *args: Any) -> bytes:
-    """Run a hashing call in a worker and send its nodes back as one blob."""
-    return _joined(call(*args))
+def _leaves(encoded: list[bytes]) -> bytes:
+    """The leaf hashes of encoded values, back to back in value order."""
+    return b"".join([keccak_256(keccak_256(item).digest()).digest() for item in encoded])
 
 
 def _hash_pairs(children: list[bytes]) -> list[bytes]:
@@ -279,31 +275,29 @@ def _internal_levels(size: int) -> list[tuple[int, int]]:
     return levels[::-1]
 
 
-_HashJob = tuple[Callable[..., list[bytes]], tuple[Any, ...]]
-"""A picklable call that returns the sorted leaf hashes of a slice of the values."""
+_LeafJob = tuple[Callable[..., bytes], tuple[Any, ...]]
+"""A picklable call that returns the leaf hashes of a slice of the values, back to back."""
 
 
-def _sorted_leaves(jobs: Sequence[_HashJob], executor: Executor | None) -> list[bytes]:
-    """Run the hash jobs (all but the last on the executor, the last here) and merge their sorted hashes."""
+def _sorted_leaves(jobs: Sequence[_LeafJob], executor: Executor | None) -> bytes:
+    """Run the leaf jobs (all but the last on the executor, the last here); all their hashes, sorted, back to back.
+
+    Leaves are sorted as bytes compare, which numpy does on the hashes' machine words (equal hashes are equal
+    values, so their order among themselves is moot here).
+    """
     *remote, (local_call, local_args) = jobs
     if remote and executor is None:
         raise UnionValueError("parallel leaf jobs need an executor")
-    pending: list[Future[bytes]] = (
-        [executor.submit(_in_worker, call, *args) for call, args in remote] if executor else []
-    )
-    hashes = local_call(*local_args)
-    for future in pending:
-        hashes += _unjoined(future.result())
-    if pending:
-        hashes.sort()  # sorted runs: Timsort merges them in linear passes
-    return hashes
+    pending: list[Future[bytes]] = [executor.submit(call, *args) for call, args in remote] if executor else []
+    hashes = [local_call(*local_args)]
+    hashes += [future.result() for future in pending]
+    return sorted_records(b"".join(hashes), 32)
 
 
 def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
     """The value ranges to hash: the worker's first, then this process's; everything here without a worker.
 
-    The worker takes a little more than half: this process also moves the data both ways and merges the two sorted
-    runs.
+    The worker takes a little less than half: its share crosses to it and back, this process's does not.
     """
     if executor is None or count < _PARALLEL_MIN:
         return [(0, count)]
@@ -321,14 +315,29 @@ def _subtree_levels(size: int, root: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def _subtree_leaves(sorted_leaves: list[bytes], root: int) -> list[list[bytes]]:
-    """Per level of the subtree under ``root``, its leaf nodes in array order (leaf ``j`` sits at ``size-1-j``)."""
-    size = 2 * len(sorted_leaves) - 1
-    internal = len(sorted_leaves) - 1
+def _subtree_leaf_ranges(size: int, root: int) -> list[tuple[int, int]]:
+    """Per level of the subtree under ``root``, the ``[low, high)`` range of sorted leaves it holds.
+
+    Leaf ``j`` of the sorted order sits at array index ``size - 1 - j``, so a level's leaves, read in array order,
+    are that range of the sorted leaves reversed (empty where the level has no leaf).
+    """
+    internal = (size - 1) // 2
     return [
-        sorted_leaves[size - end : size - max(first, internal)][::-1] if max(first, internal) < end else []
+        (size - end, size - max(first, internal)) if max(first, internal) < end else (0, 0)
         for first, end in _subtree_levels(size, root)
     ]
+
+
+def _subtree_leaves(sorted_leaves: list[bytes], root: int) -> list[list[bytes]]:
+    """Per level of the subtree under ``root``, its leaf nodes in array order."""
+    size = 2 * len(sorted_leaves) - 1
+    return [sorted_leaves[low:high][::-1] for low, high in _subtree_leaf_ranges(size, root)]
+
+
+def _subtree_leaf_blobs(sorted_leaves: bytes, root: int) -> list[bytes]:
+    """:func:`_subtree_leaves` of the sorted leaves given as one blob, each level as one blob (for a worker)."""
+    rows = np.frombuffer(sorted_leaves, dtype=np.uint8).reshape(-1, 32)
+    return [rows[low:high][::-1].tobytes() for low, high in _subtree_leaf_ranges(2 * len(rows) - 1, root)]
 
 
 def _subtree_internal_blobs(size: int, root: int, leaf_blobs: list[bytes]) -> list[bytes]:
@@ -356,24 +365,27 @@ def _subtree_internal_nodes(size: int, root: int, leaves_by_level: list[list[byt
     return internal_by_level
 
 
-def _build_nodes(leaves_in_order: list[bytes], executor: Executor | None) -> list[bytes]:
-    """The OZ array: internal nodes first, then the leaves reversed.
+def _build_nodes(sorted_leaves: bytes, executor: Executor | None) -> list[bytes]:
+    """The OZ array of the sorted leaves (given back to back): internal nodes first, then the leaves reversed.
 
-    With an executor, the root's left subtree is hashed in a worker while this process hashes the right one (the
-    left is never the smaller: a heap fills leftmost first), then the root joins them.
+    With an executor, the root's right subtree is hashed in a worker while this process hashes the left one (never
+    the smaller: a heap fills leftmost first, and the worker's share also crosses to it and back); the worker's job
+    is sent before this process splits the leaves into nodes, then the root joins the two.
     """
-    count = len(leaves_in_order)
-    tree: list[bytes] = [b""] * (count - 1) + leaves_in_order[::-1]
-    size = len(tree)
-    if executor is None or count < _PARALLEL_MIN:
+    count = len(sorted_leaves) // 32
+    size = 2 * count - 1
+    parallel = executor is not None and count >= _PARALLEL_MIN
+    right: Future[list[bytes]] | None = None
+    if executor is not None and parallel:
+        right = executor.submit(_subtree_internal_blobs, size, 2, _subtree_leaf_blobs(sorted_leaves, 2))
+    leaves = _unjoined(sorted_leaves)
+    tree: list[bytes] = [b""] * (count - 1) + leaves[::-1]
+    if right is None:
         for first, end in _internal_levels(size):
             tree[first:end] = _hash_pairs(tree[2 * first + 1 : 2 * end + 1])
         return tree
-    left: Future[list[bytes]] = executor.submit(
-        _subtree_internal_blobs, size, 1, [_joined(level) for level in _subtree_leaves(leaves_in_order, 1)]
-    )
-    right = _subtree_internal_nodes(size, 2, _subtree_leaves(leaves_in_order, 2))
-    for root, levels in ((2, right), (1, [_unjoined(blob) for blob in left.result()])):
+    left = _subtree_internal_nodes(size, 1, _subtree_leaves(leaves, 1))
+    for root, levels in ((1, left), (2, [_unjoined(blob) for blob in right.result()])):
         for (first, _end), internal in zip(_subtree_levels(size, root), levels, strict=True):
             tree[first : first + len(internal)] = internal
     tree[0] = node_hash(tree[1], tree[2])
@@ -412,7 +424,7 @@ class StandardMerkleTree:
     decimal strings, the way JSON dumps made with OZ's library carry them.
     """
 
-    __slots__ = ("_hash_lookup", "_leaf_encoding", "_sorted_hashes", "_tree", "_tree_indices_cache", "_values")
+    __slots__ = ("_hash_lookup", "_leaf_encoding", "_tree", "_tree_indices_cache", "_values")
 
     def __init__(
         self,
@@ -420,19 +432,14 @@ class StandardMerkleTree:
         values: Sequence[LeafValue],
         tree_indices: Sequence[int] | None,
         leaf_encoding: Sequence[str],
-        *,
-        sorted_hashes: list[bytes] | None = None,
     ) -> None:
         """Wrap an already-built tree; use :meth:`of` or :meth:`load` instead.
 
-        Either ``tree_indices`` (each value's place in the node array) or ``sorted_hashes`` (the builders' sorted
-        leaves, from which the tree indices are derived on first use) must be given.
+        ``tree_indices`` gives each value's place in the node array; ``None`` (a tree whose leaves were sorted)
+        derives them from the sorted leaves on first use.
         """
-        if (tree_indices is None) == (sorted_hashes is None):
-            raise UnionValueError("give either the tree indices or the sorted leaf hashes")
         self._tree = tree
         self._values = values
-        self._sorted_hashes = sorted_hashes
         self._tree_indices_cache = tree_indices
         self._leaf_encoding: tuple[str, ...] = tuple(leaf_encoding)
         self._hash_lookup: dict[bytes, int] | None = None
@@ -444,10 +451,10 @@ class StandardMerkleTree:
         Equal leaves (duplicate values) take consecutive sorted places in input order, as OZ's stable sort does.
         """
         if self._tree_indices_cache is None:
-            assert self._sorted_hashes is not None
             last = len(self._tree) - 1
             next_place: dict[bytes, int] = {}
-            for place, leaf in enumerate(self._sorted_hashes):
+            # The leaves fill the end of the array in reverse sorted order: sorted place p is at index last - p.
+            for place, leaf in enumerate(reversed(self._tree[len(self._tree) - len(self._values) :])):
                 next_place.setdefault(leaf, place)
             indices = array("Q", bytes(8 * len(self._values)))
             for value_index, leaf in enumerate(self._value_leaf_hashes()):
@@ -455,7 +462,6 @@ class StandardMerkleTree:
                 next_place[leaf] = place + 1
                 indices[value_index] = last - place
             self._tree_indices_cache = indices
-            self._sorted_hashes = None
         return self._tree_indices_cache
 
     def _value_leaf_hashes(self) -> list[bytes]:
@@ -492,16 +498,12 @@ class StandardMerkleTree:
         encoding = tuple(leaf_encoding)
         encoded = [encode_leaf(encoding, value) for value in values]
         if not sort_leaves:
-            hashes = [_hash_encoded_leaf(item) for item in encoded]
-            last = 2 * len(hashes) - 2
-            tree_indices = array("Q", range(last, last - len(hashes), -1))
-            return cls(_build_nodes(hashes, executor), list(values), tree_indices, encoding)
-        jobs: list[_HashJob] = [
-            (_sorted_leaf_hashes, (encoded[first:end],)) for first, end in _split(len(encoded), executor)
-        ]
+            last = 2 * len(encoded) - 2
+            tree_indices = array("Q", range(last, last - len(encoded), -1))
+            return cls(_build_nodes(_leaves(encoded), executor), list(values), tree_indices, encoding)
+        jobs: list[_LeafJob] = [(_leaves, (encoded[first:end],)) for first, end in _split(len(encoded), executor)]
         del encoded
-        hashes = _sorted_leaves(jobs, executor)
-        return cls(_build_nodes(hashes, executor), list(values), None, encoding, sorted_hashes=hashes)
+        return cls(_build_nodes(_sorted_leaves(jobs, executor), executor), list(values), None, encoding)
 
     @classmethod
     def of_address_amounts(
@@ -516,13 +518,12 @@ class StandardMerkleTree:
             raise UnionValueError("a Merkle tree needs at least one leaf")
         if len(accounts) != len(amounts):
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
-        jobs: list[_HashJob] = [
-            (_address_amount_hashes, ("".join(accounts[first:end]), list(amounts[first:end])))
+        jobs: list[_LeafJob] = [
+            (_address_amount_leaves, ("".join(accounts[first:end]), list(amounts[first:end])))
             for first, end in _split(len(accounts), executor)
         ]
-        hashes = _sorted_leaves(jobs, executor)
-        values = _Pairs(accounts, amounts)
-        return cls(_build_nodes(hashes, executor), values, None, ADDRESS_AMOUNT_ENCODING, sorted_hashes=hashes)
+        tree = _build_nodes(_sorted_leaves(jobs, executor), executor)
+        return cls(tree, _Pairs(accounts, amounts), None, ADDRESS_AMOUNT_ENCODING)
 
     @classmethod
     def load(cls, dump: Mapping[str, Any], *, validate: bool = True) -> StandardMerkleTree:

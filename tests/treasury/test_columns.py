@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treasury._columns import int_column, sort_addresses, split_by_largest_remainder
+from treasury._columns import int_column, sort_addresses, sorted_records, split_by_largest_remainder
 from treasury.allocation import split_pro_rata
 from union.errors import UnionValueError
 
@@ -78,13 +78,31 @@ addresses = st.builds(
 
 @COLUMN_SETTINGS
 @given(values=st.lists(addresses, max_size=50))
-def test_addresses_sort_stably_by_their_bytes_and_repeats_form_runs(values: list[str]) -> None:
+def test_addresses_sort_by_their_bytes_and_repeats_form_runs(values: list[str]) -> None:
     order = sort_addresses(values)
-    expected = sorted(range(len(values)), key=lambda index: (values[index].lower(), index))
-    assert order.permutation.tolist() == expected
-    ordered = [values[index].lower() for index in expected]
+    assert sorted(order.permutation.tolist()) == list(range(len(values)))
+    ordered = [values[index].lower() for index in order.permutation.tolist()]
+    assert ordered == sorted(value.lower() for value in values)
     assert order.starts.tolist() == [i for i in range(len(ordered)) if i == 0 or ordered[i] != ordered[i - 1]]
     assert order.distinct == (len(set(ordered)) == len(ordered))
+
+
+shared_heads = st.sampled_from([b"\x00" * 8, b"\xff" * 8, b"\x01" * 8])  # equal first words force the full sort
+records = st.lists(
+    st.builds(bytes.__add__, shared_heads, st.binary(min_size=24, max_size=24)) | st.binary(min_size=32, max_size=32),
+    max_size=60,
+)
+
+
+@COLUMN_SETTINGS
+@given(values=records)
+def test_records_sort_as_bytes_compare(values: list[bytes]) -> None:
+    assert sorted_records(b"".join(values), 32) == b"".join(sorted(values))
+
+
+def test_records_of_another_width_are_refused() -> None:
+    with pytest.raises(UnionValueError):
+        sorted_records(bytes(33), 32)
 
 
 @pytest.mark.parametrize(
