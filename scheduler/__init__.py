@@ -8,7 +8,7 @@ build :class:`UnionJobs` with their connections and keys and run it with :class:
 from scheduler.alarms import ALARMS, REPORT_KINDS, Alarm, AlarmBoard, AlarmKind
 from scheduler.jobs import JOB_ORDER, LIVE_STATES, DistributionProposal, JobReport, UnionJobs, describe_plan, plan_url
 from scheduler.locking import SCHEDULER_LOCK_KEY, SchedulerLock
-from scheduler.planning import FundedRound, StorePlanner, last_closed_epoch
+from scheduler.planning import last_closed_epoch
 from scheduler.service import SchedulerService, run_job
 from scheduler.settings import SchedulerSettings, get_scheduler_settings, proposer_account
 
@@ -22,12 +22,10 @@ __all__ = [
     "AlarmBoard",
     "AlarmKind",
     "DistributionProposal",
-    "FundedRound",
     "JobReport",
     "SchedulerLock",
     "SchedulerService",
     "SchedulerSettings",
-    "StorePlanner",
     "UnionJobs",
     "describe_plan",
     "get_scheduler_settings",

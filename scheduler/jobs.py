@@ -12,7 +12,8 @@ nothing twice:
 
 The proposal a job would make is a pure function of the chain (plan, description and so the proposal id), and
 before proposing the job looks for it both in the store and on chain (``proposalSnapshot``), so a scheduler killed
-right after sending a proposal does not send it again.
+right after sending a proposal does not send it again. Plans come from :class:`~treasury.readers.PlanHistory` over
+the store (:class:`~indexer.plan_inputs.StorePlanInputsReader`), the history ``union verify`` builds over an RPC node.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 from eth_account.signers.local import LocalAccount
@@ -34,10 +36,12 @@ from web3.contract import Contract
 
 from indexer.follower import Follower
 from indexer.models import PlanVerification, Proposal, ProposalAction
+from indexer.plan_inputs import StorePlanInputsReader
 from indexer.store import Store
 from scheduler.alarms import AlarmBoard, AlarmKind
-from scheduler.planning import FundedRound, StorePlanner, block_timestamp_reader, last_closed_epoch
-from treasury import Plan, checksum_address, plan_differences
+from scheduler.planning import block_timestamp_reader, last_closed_epoch
+from treasury import EpochId, Plan, checksum_address, plan_differences
+from treasury.readers import PlanHistory
 from treasury.verify import distribution_description
 from union.chain import TransactionSender, tx_hash_hex
 from union.contracts import UnionContracts
@@ -156,7 +160,8 @@ class UnionJobs:
         self.follow_slice = follow_slice
         self.stop_requested = threading.Event()
         """Set when the process is stopping: a long job ends after the piece of work it is committing."""
-        self.planner = StorePlanner(store, manifest, block_timestamp_reader(w3))
+        self.plan_inputs = StorePlanInputsReader(store, manifest, block_timestamp_reader(w3))
+        """The store's facts behind the same interface ``union verify`` reads an RPC node through."""
         self._failed_executions: set[int] = set()
         self._independently_checked: dict[int, list[str]] = {}
 
@@ -164,6 +169,17 @@ class UnionJobs:
 
     def final_block(self) -> int:
         return max(0, int(self.w3.eth.block_number) - self.confirmations)
+
+    def indexed_block(self) -> int:
+        """The store's cursor (the deployment block − 1 before anything was indexed)."""
+        return self.plan_inputs.indexed_block()
+
+    def plan_history(self) -> PlanHistory:
+        """The plans of every token from the store's facts up to its cursor, on the stored documents of funded rounds.
+
+        It reads every fact when built: build one only when a plan is needed, never on every tick.
+        """
+        return PlanHistory(self.plan_inputs, documents=self.plan_inputs.funded_plan_documents())
 
     def _timestamp(self, block: int | None = None) -> int:
         """A block's timestamp (the latest block's by default)."""
@@ -257,7 +273,7 @@ class UnionJobs:
         """
         report = JobReport("follow")
         while True:
-            indexed = self.planner.indexed_block()
+            indexed = self.indexed_block()
             target = self.final_block()
             until = min(target, max(indexed, self.manifest.deployment_block - 1) + self.follow_slice)
             sync = self.follower.sync(until=until)
@@ -271,34 +287,38 @@ class UnionJobs:
         live, build the plan, store it, and propose ``fundDividends`` with the plan's URL and hash."""
         report = JobReport("propose")
         final_block = self.final_block()
-        closed = last_closed_epoch(self.planner.schedule, self._timestamp(final_block))
+        closed = last_closed_epoch(self.plan_inputs.schedule, self._timestamp(final_block))
         if closed == 0:
             return report
-        closing = self.planner.closing_block(closed, final_block)
-        if closing is None:
-            return report
-        if self.planner.indexed_block() < closing:
-            self.follower.sync()
+        if self.plan_inputs.closing_block(EpochId(closed)) is None:
+            self.follower.sync()  # the store is behind the epoch's closing block: catch up first
         live_tokens = {proposal.token for proposal, _ in self.live_distribution_proposals()}
-        for token in self.planner.tokens():
+        due: list[tuple[ChecksumAddress, int]] = []
+        for token in self.plan_inputs.tokens():
             last_funded = int(self.contracts.distributor.functions.lastFundedEpoch(token).call())
-            if last_funded >= closed or token in live_tokens:
-                continue
-            self._propose_for(token, last_funded, closed, final_block, report)
+            if last_funded < closed and token not in live_tokens:
+                due.append((token, last_funded))
+        if not due:
+            return report
+        if self.plan_inputs.closing_block(EpochId(closed)) is None:
+            raise StoreStateError(
+                f"epoch {closed}'s closing block is not indexed yet (indexed up to {self.indexed_block()})"
+            )
+        history = self.plan_history()
+        for token, last_funded in due:
+            self._propose_for(history, token, last_funded, closed, report)
         return report
 
     def _propose_for(
-        self, token: ChecksumAddress, last_funded: int, through: int, final_block: int, report: JobReport
+        self, history: PlanHistory, token: ChecksumAddress, last_funded: int, through: int, report: JobReport
     ) -> None:
-        rounds = self.planner.funded_rounds(token)
-        indexed_last = rounds[-1].through_epoch if rounds else 0
+        indexed_last = history.last_funded_epoch(token)
         if indexed_last != last_funded:
             raise StoreStateError(
                 f"the store's last funded round of {token} ends at epoch {indexed_last}, the chain says {last_funded}; "
                 "waiting for the indexer"
             )
-        previous = self.planner.previous_plan(token, rounds, final_block)
-        plan = self.planner.plan(token, last_funded, through, previous)
+        plan = history.next_plan(token, through)
         if plan.totals.amount == 0 and plan.totals.reserve_released == 0:
             logger.info("nothing to distribute in %s for epochs (%d, %d]", _token_label(token), last_funded, through)
             return
@@ -347,14 +367,15 @@ class UnionJobs:
     def verify_proposals(self) -> JobReport:
         """Recompute every live distribution proposal; record the outcome; alarm loudly when it does not reproduce."""
         report = JobReport("verify")
-        final_block = self.final_block()
+        closed = last_closed_epoch(self.plan_inputs.schedule, self._timestamp(self.final_block()))
         live = self.live_distribution_proposals()
         live_keys = {f"proposal:{proposal.proposal_id}" for proposal, _ in live}
         for alarm in self.alarms.open_alarms():
             if alarm.kind == AlarmKind.PLAN_NOT_REPRODUCED and alarm.key not in live_keys:
                 self.alarms.clear(alarm.kind, alarm.key)  # canceled, defeated or expired: it can no longer pay
+        history = cache(self.plan_history)  # read the store's facts once, and only if a proposal needs them
         for proposal, _state in live:
-            differences = self._differences(proposal, final_block)
+            differences = self._differences(proposal, closed, history)
             if differences is None:
                 continue  # not computable yet (the store is behind); try again next time
             reproduced = not differences
@@ -379,25 +400,27 @@ class UnionJobs:
                 )
         return report
 
-    def _expected_plan(self, proposal: DistributionProposal, final_block: int) -> Plan | list[str] | None:
-        closing = self.planner.closing_block(proposal.through_epoch, final_block)
-        if closing is None:
+    def _expected_plan(
+        self, proposal: DistributionProposal, closed: int, history: Callable[[], PlanHistory]
+    ) -> Plan | list[str] | None:
+        """The plan the proposal should carry, what makes it wrong before any plan is built, or ``None`` while the
+        store is behind the closing block (``closed``: the last epoch whose grace window closed at the final block)."""
+        if proposal.through_epoch > closed:
             return [f"epoch {proposal.through_epoch}'s grace window has not closed: the plan is premature"]
-        if self.planner.indexed_block() < closing:
-            return None  # the store is behind: verify at the next run
-        rounds: list[FundedRound] = []
-        for funded in self.planner.funded_rounds(proposal.token):
-            if funded.through_epoch > proposal.from_epoch:
-                break
-            rounds.append(funded)
-        last = rounds[-1].through_epoch if rounds else 0
+        if self.plan_inputs.closing_block(EpochId(proposal.through_epoch)) is None:
+            return None
+        plans = history()
+        funded = [item for item in plans.funded_rounds(proposal.token) if item.through_epoch <= proposal.from_epoch]
+        last = funded[-1].through_epoch if funded else 0
         if last != proposal.from_epoch:
             return [f"fromEpoch {proposal.from_epoch} is not the last funded epoch ({last}) of the token"]
-        previous = self.planner.previous_plan(proposal.token, rounds, final_block)
-        return self.planner.plan(proposal.token, proposal.from_epoch, proposal.through_epoch, previous)
+        previous = plans.funded_plan(proposal.token, proposal.from_epoch)
+        return plans.plan(proposal.token, proposal.from_epoch, proposal.through_epoch, previous)
 
-    def _differences(self, proposal: DistributionProposal, final_block: int) -> list[str] | None:
-        expected = self._expected_plan(proposal, final_block)
+    def _differences(
+        self, proposal: DistributionProposal, closed: int, history: Callable[[], PlanHistory]
+    ) -> list[str] | None:
+        expected = self._expected_plan(proposal, closed, history)
         if expected is None or isinstance(expected, list):
             return expected
         differences = [
@@ -410,7 +433,7 @@ class UnionJobs:
             )
             if want != got
         ]
-        published = self.planner.stored_plan(proposal.plan_hash)
+        published = self.plan_inputs.stored_plan(proposal.plan_hash)
         if published is not None:
             differences.extend(plan_differences(expected, published))
         if self.independent_check is not None and not (not differences and self._reproduced_before(proposal)):
@@ -494,7 +517,7 @@ class UnionJobs:
         def view(call: Any) -> int:
             return int(call.call(block_identifier=block))
 
-        for token in self.planner.tokens():
+        for token in self.plan_inputs.tokens():
             key = f"token:{token}"
             label = _token_label(token)
             books = view(treasury.bookedRevenue(token)) - view(treasury.outflows(token))

@@ -38,8 +38,8 @@ def test_demo_union_runs_two_epochs_unattended_and_every_number_checks_out(tmp_p
         for token in story.tokens:
             distributor = contracts.distributor.functions
             assert int(distributor.lastFundedEpoch(token).call()) == 2
-            rounds = jobs.planner.funded_rounds(token)
-            plans = [jobs.planner.stored_plan(funded_round.plan_hash) for funded_round in rounds]
+            rounds = jobs.plan_history().funded_rounds(token)
+            plans = [jobs.plan_inputs.stored_plan(funded_round.plan_hash) for funded_round in rounds]
             assert all(isinstance(plan, Plan) for plan in plans)
             final = plans[-1]
             assert final is not None

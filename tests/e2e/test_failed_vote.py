@@ -84,9 +84,10 @@ def test_failed_vote_then_next_plan_covers_both_epochs_and_pays_exactly_two_roun
     assert driver.contracts.distributor.functions.lastFundedEpoch(ZERO_ADDRESS).call() == 2
 
     # What two successful rounds would have paid, computed by the same planner from the same chain.
-    round_one = jobs.planner.plan(ZERO_ADDRESS, 0, 1, None)
-    round_two = jobs.planner.plan(ZERO_ADDRESS, 1, 2, round_one)
-    published = jobs.planner.stored_plan(second.plan_hash)
+    plans = jobs.plan_history()
+    round_one = plans.plan(ZERO_ADDRESS, 0, 1, None)
+    round_two = plans.plan(ZERO_ADDRESS, 1, 2, round_one)
+    published = jobs.plan_inputs.stored_plan(second.plan_hash)
     assert published is not None
     assert published.new_cumulative == round_two.new_cumulative
     assert published.totals.amount == round_one.totals.amount + round_two.totals.amount

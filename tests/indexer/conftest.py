@@ -40,8 +40,9 @@ def store_url_factory(backend: str, postgres_server: str | None, tmp_path: Path)
 
     def make() -> str:
         if admin_url is None:
-            return f"sqlite:///{tmp_path / f'store-{len(created)}.db'}"
-        created.append(postgres.create_database(admin_url, prefix="union_indexer_test"))
+            created.append(f"sqlite:///{tmp_path / f'store-{len(created)}.db'}")  # a new file each time
+        else:
+            created.append(postgres.create_database(admin_url, prefix="union_indexer_test"))
         return created[-1]
 
     yield make

@@ -15,6 +15,7 @@ from indexer.store import Store
 from scheduler.alarms import AlarmBoard, AlarmKind
 from scheduler.jobs import UnionJobs
 from tests.helpers.driver import UnionDriver
+from treasury.readers import PlanHistory
 from union.errors import PermissionDeniedError
 from union.localnet import LocalAccounts
 from union.types import ZERO_ADDRESS
@@ -72,7 +73,7 @@ def test_a_double_fire_proposes_once(union: UnionDriver, jobs: UnionJobs) -> Non
     jobs.follow()
     (proposal,) = jobs.distribution_proposals()
     assert (proposal.token, proposal.from_epoch, proposal.through_epoch) == (ZERO_ADDRESS, 0, epoch)
-    plan = jobs.planner.stored_plan(proposal.plan_hash)
+    plan = jobs.plan_inputs.stored_plan(proposal.plan_hash)
     assert plan is not None
     assert proposal.amount == plan.totals.amount
     assert f"plan-hash: {plan.plan_hash}" in proposal.spec.description
@@ -83,12 +84,7 @@ def test_a_proposal_that_does_not_reproduce_raises_a_loud_alarm_until_the_guardi
 ) -> None:
     epoch = _closed_epoch_with_general_revenue(union)
     jobs.follow()
-    honest = (
-        jobs.planner.plan(ZERO_ADDRESS, 0, epoch, None)
-        if jobs.planner.closing_block(epoch, jobs.final_block())
-        else None
-    )
-    assert honest is not None
+    honest = jobs.plan_history().plan(ZERO_ADDRESS, 0, epoch, None)
     forged = fund_dividends_proposal(
         union.contracts.treasury,
         token=ZERO_ADDRESS,
@@ -146,7 +142,31 @@ def test_follow_indexes_in_committed_slices_and_a_stop_request_ends_it_after_one
     jobs.follow_slice = 5
     jobs.stop_requested.set()
     jobs.follow()
-    assert jobs.planner.indexed_block() == start - 1 + 5
+    assert jobs.indexed_block() == start - 1 + 5
     jobs.stop_requested.clear()
     jobs.follow()
-    assert jobs.planner.indexed_block() == union.w3.eth.block_number
+    assert jobs.indexed_block() == union.w3.eth.block_number
+
+
+def test_the_store_s_facts_are_read_only_when_a_plan_is_needed(
+    union: UnionDriver, jobs: UnionJobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[PlanHistory] = []
+    build = jobs.plan_history
+
+    def counted() -> PlanHistory:
+        built.append(build())
+        return built[-1]
+
+    monkeypatch.setattr(jobs, "plan_history", counted)
+    jobs.run_all(["follow", "propose_distributions", "verify_proposals"])
+    assert built == []  # no revenue, no proposal: nothing to plan
+    _closed_epoch_with_general_revenue(union)
+    jobs.run_all(["follow", "propose_distributions"])
+    assert len(built) == 1  # the epoch closed and ETH needed a plan
+    jobs.run_all(["follow", "propose_distributions"])
+    assert len(built) == 1  # ETH's proposal is live: nothing to plan
+    jobs.run_all(["verify_proposals", "verify_proposals"])
+    assert len(built) == 3  # one history per run that verifies a live proposal
+    (proposal,) = jobs.distribution_proposals()
+    assert built[0].next_plan(ZERO_ADDRESS, proposal.through_epoch).plan_hash == proposal.plan_hash

@@ -1,8 +1,9 @@
 """Readers of the planner's inputs (chain facts) and the plan history rebuilt from them.
 
-:class:`PlanInputsReader` is the one interface; :class:`RpcPlanInputsReader` implements it over JSON-RPC, and the
-indexer's store can implement it too (both must give identical plans). :class:`PlanHistory` rebuilds a token's
-funded plans round by round and builds the next one.
+:class:`PlanInputsReader` is the one interface; :class:`RpcPlanInputsReader` implements it over JSON-RPC (``union
+verify``), and :class:`indexer.plan_inputs.StorePlanInputsReader` over the indexer's store (the scheduler); both give
+identical facts, hence identical plans. :class:`PlanHistory` rebuilds a token's funded plans round by round and builds
+the next one.
 """
 
 from treasury.readers.base import (

@@ -1,4 +1,4 @@
-"""One interface for whatever reads the planner's inputs — an RPC node now, the indexer's store later.
+"""One interface for whatever reads the planner's inputs — an RPC node, or the indexer's store.
 
 A reader answers three questions: which block is final, which block closes an epoch (the first one with a timestamp
 at or after ``end(e) + grace``, when no entry of *e* can change any more), and what the chain said up to a block
@@ -175,10 +175,10 @@ class ChainFacts:
 
 
 class PlanInputsReader(Protocol):
-    """Where the planner's facts come from; implementations: :class:`~treasury.readers.rpc.RpcPlanInputsReader`.
+    """Where the planner's facts come from: :class:`~treasury.readers.rpc.RpcPlanInputsReader` (an RPC node) and
+    :class:`indexer.plan_inputs.StorePlanInputsReader` (the indexer's store, up to its cursor).
 
-    A store-backed reader implements the same four members; fed the same chain, both give identical facts, hence
-    identical plans.
+    Fed the same chain, both give identical facts, hence identical plans.
     """
 
     @property
