@@ -31,7 +31,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import chain, compress
 from operator import attrgetter
 from typing import Final
 
@@ -93,8 +93,24 @@ class AccountAmounts:
     @classmethod
     def from_mapping(cls, amounts: Mapping[ChecksumAddress, int]) -> AccountAmounts:
         """Put a mapping in address order and drop its zeros."""
-        accounts = sorted((account for account, amount in amounts.items() if amount), key=address_order)
-        return cls(accounts, list(map(amounts.__getitem__, accounts)))
+        return cls.summed(list(amounts), list(amounts.values()))
+
+    @classmethod
+    def summed(cls, accounts: Sequence[ChecksumAddress], amounts: Sequence[int]) -> AccountAmounts:
+        """One entry per account in address order, the amounts of an account listed more than once added up, and
+        zeros dropped (a numpy sort of the address bytes: no Python comparison of a million strings)."""
+        if not accounts:
+            return cls()
+        order = sort_addresses(accounts)
+        firsts = order.permutation
+        column = np.array(amounts, dtype=object)[firsts]
+        if not order.distinct:
+            column = np.add.reduceat(column, order.starts)
+            firsts = firsts[order.starts]
+        kept = column != 0
+        if not kept.all():
+            column, firsts = column[kept], firsts[kept]
+        return cls(list(map(accounts.__getitem__, firsts.tolist())), list(column.tolist()))
 
     def as_dict(self) -> dict[ChecksumAddress, int]:
         """``{account: amount}`` in address order."""
@@ -474,11 +490,10 @@ def _combine(
     operations account added in its place, so a million-member plan is not re-sorted.
     """
     if len(pieces) > 1:
-        totals: dict[ChecksumAddress, int] = defaultdict(int, operations_paid)
-        for members, shares in pieces:
-            for member, share in zip(members, shares, strict=True):
-                totals[member] += share
-        return AccountAmounts.from_mapping(totals)
+        return AccountAmounts.summed(
+            [*operations_paid, *chain.from_iterable(members for members, _ in pieces)],
+            [*operations_paid.values(), *chain.from_iterable(shares for _, shares in pieces)],
+        )
     accounts: list[ChecksumAddress] = []
     amounts: list[int] = []
     if pieces:
@@ -507,7 +522,4 @@ def cumulative_amounts(previous: Mapping[ChecksumAddress, int], allocated: Accou
         raise UnionValueError("an allocation is negative")
     if not previous:
         return allocated
-    merged: dict[ChecksumAddress, int] = defaultdict(int, previous)
-    for account, amount in zip(allocated.accounts, allocated.amounts, strict=True):
-        merged[account] += amount
-    return AccountAmounts.from_mapping(merged)
+    return AccountAmounts.summed([*previous, *allocated.accounts], [*previous.values(), *allocated.amounts])

@@ -19,6 +19,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
+from itertools import repeat
 from typing import Any, Final, NewType, overload
 
 import numpy as np
@@ -102,6 +103,8 @@ def _encode_address_amounts(accounts: Sequence[str], amounts: Sequence[int]) -> 
     Accounts are ``0x`` and 40 hex digits, amounts in ``[0, 2**256)``; the result's length is checked, since
     ``fromhex`` skips whitespace.
     """
+    if not all(map(str.startswith, accounts, repeat("0x"))):
+        raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
     from_hex = bytes.fromhex
     pad = _ADDRESS_PAD
     try:
@@ -197,30 +200,18 @@ def _unjoined(blob: bytes, width: int = 32) -> list[bytes]:
     return [blob[start : start + width] for start in range(0, len(blob), width)]
 
 
-def _address_amount_leaves(joined_accounts: str, amounts: Sequence[int]) -> bytes:
-    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves; the accounts given as one
-    string of ``0x…`` addresses.
+def _address_amount_leaves(accounts: Sequence[str], amounts: Sequence[int]) -> bytes:
+    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves."""
+    return _leaves(_encode_address_amounts(accounts, amounts))
 
-    The encoding is :func:`_encode_address_amounts`'s, read straight from the joined text (12 zero bytes, the 20
-    address bytes, the 32-byte amount).
-    """
-    count = len(amounts)
-    if len(joined_accounts) != 42 * count or joined_accounts[0::42] != "0" * count:
+
+def _joined_address_amount_leaves(joined_accounts: str, amounts: Sequence[int]) -> bytes:
+    """:func:`_address_amount_leaves` of accounts sent as one string of 42-character addresses (for a worker)."""
+    if len(joined_accounts) != 42 * len(amounts):
         raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
-    if joined_accounts[1::42] != "x" * count:
-        raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
-    from_hex = bytes.fromhex
-    pad = _ADDRESS_PAD
-    try:
-        encoded = [
-            pad + from_hex(joined_accounts[start + 2 : start + 42]) + amount.to_bytes(32, "big")
-            for start, amount in zip(range(0, 42 * count, 42), amounts, strict=True)
-        ]
-    except (ValueError, OverflowError) as error:
-        raise UnionValueError(f"not an (address, uint256) leaf: {error}") from error
-    if encoded and (min(map(len, encoded)) != 64 or max(map(len, encoded)) != 64):
-        raise UnionValueError("an account is not a 20-byte hex address")
-    return _leaves(encoded)
+    return _address_amount_leaves(
+        [joined_accounts[start : start + 42] for start in range(0, 42 * len(amounts), 42)], amounts
+    )
 
 
 def _leaves(encoded: list[bytes]) -> bytes:
@@ -518,10 +509,12 @@ class StandardMerkleTree:
             raise UnionValueError("a Merkle tree needs at least one leaf")
         if len(accounts) != len(amounts):
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
+        *remote, (first, end) = _split(len(accounts), executor)
         jobs: list[_LeafJob] = [
-            (_address_amount_leaves, ("".join(accounts[first:end]), list(amounts[first:end])))
-            for first, end in _split(len(accounts), executor)
+            (_joined_address_amount_leaves, ("".join(accounts[low:high]), list(amounts[low:high])))
+            for low, high in remote
         ]
+        jobs.append((_address_amount_leaves, (accounts[first:end], amounts[first:end])))
         tree = _build_nodes(_sorted_leaves(jobs, executor), executor)
         return cls(tree, _Pairs(accounts, amounts), None, ADDRESS_AMOUNT_ENCODING)
 
