@@ -7,26 +7,28 @@ input order), the same array layout (a complete binary tree in an array of ``2n 
 the end in reverse order, ``node[i] = hash(sorted(node[2i+1], node[2i+2]))``), the same proofs, and the same
 ``standard-v1`` JSON dump, so each library loads the other's dumps.
 
-Building the tree of a million accounts is the planner's hot path. For ``(address, uint256)`` leaves the ABI
-encoding is built from bytes instead of ``eth_abi``; with an executor passed in (the entry point owns the
-processes), half of the leaves and the root's left subtree are hashed by a worker while the calling process hashes
-the rest: two jobs per tree, so little time goes to moving data between processes.
+Building the tree of a million accounts is the planner's hot path, and nearly all of it is three million calls
+of Keccak. The rest is kept small: ``(address, uint256)`` leaves are encoded from bytes instead of ``eth_abi``; the
+nodes live in one blob (32 bytes a node) rather than two million objects; the leaves are sorted by numpy on their
+machine words. With an executor passed in (the entry point owns the processes), a worker hashes half of the leaves
+and the root's right subtree while the calling process hashes the rest: two jobs per tree, whose data crosses as a
+few blobs, so little time goes to moving it between processes.
 """
 
 from __future__ import annotations
 
+import binascii
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
-from itertools import repeat
 from typing import Any, Final, NewType, overload
 
 import numpy as np
 from eth_abi import encode as abi_encode
 from eth_typing import HexStr
 
-from treasury._columns import sorted_records
+from treasury._columns import address_bytes, sorted_records
 from treasury._keccak import keccak_256
 from union.errors import UnionValueError
 
@@ -99,32 +101,31 @@ _ADDRESS_PAD: Final = bytes(12)
 def _encode_address_amounts(accounts: Sequence[str], amounts: Sequence[int]) -> list[bytes]:
     """``abi.encode(address, uint256)`` of each pair: 12 zero bytes, the 20 address bytes, the 32-byte amount.
 
-    Built from ``bytes.fromhex`` and ``int.to_bytes`` instead of ``eth_abi`` (the hot path of a million-leaf plan).
-    Accounts are ``0x`` and 40 hex digits, amounts in ``[0, 2**256)``; the result's length is checked, since
-    ``fromhex`` skips whitespace.
+    Built from bytes instead of ``eth_abi`` (the hot path of a million-leaf plan). Accounts are ``0x`` and 40 hex
+    digits (any letter case), amounts in ``[0, 2**256)``.
     """
-    if not all(map(str.startswith, accounts, repeat("0x"))):
-        raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
-    from_hex = bytes.fromhex
+    return _encode_raw_address_amounts(address_bytes(accounts), amounts)
+
+
+def _encode_raw_address_amounts(raw_accounts: bytes, amounts: Sequence[int]) -> list[bytes]:
+    """:func:`_encode_address_amounts` of accounts given as their 20 bytes each, back to back."""
+    if len(raw_accounts) != 20 * len(amounts):
+        raise UnionValueError(f"{len(raw_accounts) // 20} accounts but {len(amounts)} amounts")
     pad = _ADDRESS_PAD
     try:
-        encoded = [
-            pad + from_hex(account[2:]) + amount.to_bytes(32, "big")
-            for account, amount in zip(accounts, amounts, strict=True)
+        return [
+            pad + raw_accounts[start : start + 20] + amount.to_bytes(32, "big")
+            for start, amount in zip(range(0, len(raw_accounts), 20), amounts, strict=True)
         ]
-    except (ValueError, OverflowError) as error:
-        raise UnionValueError(f"not an (address, uint256) leaf: {error}") from error
-    if encoded and (min(map(len, encoded)) != 64 or max(map(len, encoded)) != 64):
-        raise UnionValueError("an account is not a 20-byte hex address")
-    return encoded
+    except (OverflowError, AttributeError) as error:
+        raise UnionValueError(f"not a uint256 amount: {error}") from error
 
 
 def _encode_address_amount(value: LeafValue) -> bytes:
     """One ``(address, uint256)`` leaf's bytes: the fast path of :func:`encode_leaf`."""
     if len(value) != 2:
         raise UnionValueError(f"expected (address, uint256), got {value!r}")
-    account = "0x" + _address_int(value[0]).to_bytes(20, "big").hex()
-    return _encode_address_amounts([account], [_uint_int(value[1])])[0]
+    return _ADDRESS_PAD + _address_int(value[0]).to_bytes(20, "big") + _uint_int(value[1]).to_bytes(32, "big")
 
 
 def _abi_ready(abi_type: str, value: object) -> object:
@@ -200,18 +201,9 @@ def _unjoined(blob: bytes, width: int = 32) -> list[bytes]:
     return [blob[start : start + width] for start in range(0, len(blob), width)]
 
 
-def _address_amount_leaves(accounts: Sequence[str], amounts: Sequence[int]) -> bytes:
-    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves."""
-    return _leaves(_encode_address_amounts(accounts, amounts))
-
-
-def _joined_address_amount_leaves(joined_accounts: str, amounts: Sequence[int]) -> bytes:
-    """:func:`_address_amount_leaves` of accounts sent as one string of 42-character addresses (for a worker)."""
-    if len(joined_accounts) != 42 * len(amounts):
-        raise UnionValueError("accounts must be 0x-prefixed 20-byte hex addresses")
-    return _address_amount_leaves(
-        [joined_accounts[start : start + 42] for start in range(0, 42 * len(amounts), 42)], amounts
-    )
+def _address_amount_leaves(raw_accounts: bytes, amounts: Sequence[int]) -> bytes:
+    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves, accounts as 20 bytes each."""
+    return _leaves(_encode_raw_address_amounts(raw_accounts, amounts))
 
 
 def _leaves(encoded: list[bytes]) -> bytes:
@@ -219,12 +211,15 @@ def _leaves(encoded: list[bytes]) -> bytes:
     return b"".join([keccak_256(keccak_256(item).digest()).digest() for item in encoded])
 
 
-def _hash_pairs(children: list[bytes]) -> list[bytes]:
-    """Parents of consecutive pairs of nodes."""
-    return [
-        keccak_256(a + b).digest() if a <= b else keccak_256(b + a).digest()
-        for a, b in zip(children[0::2], children[1::2], strict=True)
-    ]
+def _parents(children: bytes) -> bytes:
+    """The parents of consecutive pairs of 32-byte nodes given back to back, back to back."""
+    nodes = iter(_unjoined(children))
+    return b"".join(
+        [
+            keccak_256(a + b).digest() if a <= b else keccak_256(b + a).digest()
+            for a, b in zip(nodes, nodes, strict=True)
+        ]
+    )
 
 
 # --- the tree -----------------------------------------------------------------------------------------------------
@@ -240,6 +235,26 @@ def _node_bytes(node: bytes | str) -> bytes:
 
 def _node_hex(node: bytes) -> NodeHex:
     return NodeHex(HexStr("0x" + node.hex()))
+
+
+def _nodes_hex(nodes: bytes) -> list[NodeHex]:
+    """Every node of a blob as OZ writes it (``0x`` and 64 lower-case hex digits)."""
+    digits = nodes.hex()
+    return [NodeHex(HexStr("0x" + digits[start : start + 64])) for start in range(0, len(digits), 64)]
+
+
+def _nodes_from_hex(nodes: Sequence[object]) -> bytes:
+    """The blob of nodes written as ``0x`` and 64 hex digits each (any letter case, as OZ's ``load`` accepts)."""
+    texts = [node for node in nodes if isinstance(node, str) and len(node) == 66]
+    if len(texts) != len(nodes):
+        raise UnionValueError("every Merkle node must be 0x and 64 hex digits")
+    rows = np.frombuffer("".join(texts).encode("ascii", "replace"), dtype=np.uint8).reshape(-1, 66)
+    if not (bool((rows[:, 0] == ord("0")).all()) and bool((rows[:, 1] == ord("x")).all())):
+        raise UnionValueError("every Merkle node must be 0x and 64 hex digits")
+    try:
+        return binascii.unhexlify(rows[:, 2:].tobytes())
+    except binascii.Error:
+        raise UnionValueError("every Merkle node must be 0x and 64 hex digits") from None
 
 
 def _json_value(value: object) -> object:
@@ -306,81 +321,54 @@ def _subtree_levels(size: int, root: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def _subtree_leaf_ranges(size: int, root: int) -> list[tuple[int, int]]:
-    """Per level of the subtree under ``root``, the ``[low, high)`` range of sorted leaves it holds.
-
-    Leaf ``j`` of the sorted order sits at array index ``size - 1 - j``, so a level's leaves, read in array order,
-    are that range of the sorted leaves reversed (empty where the level has no leaf).
-    """
+def _subtree_leaves(nodes: bytes | bytearray, root: int) -> list[bytes]:
+    """Per level of the subtree under ``root``, its leaf nodes in array order, as one blob per level."""
+    size = len(nodes) // 32
     internal = (size - 1) // 2
-    return [
-        (size - end, size - max(first, internal)) if max(first, internal) < end else (0, 0)
-        for first, end in _subtree_levels(size, root)
-    ]
+    return [bytes(nodes[32 * max(first, internal) : 32 * end]) for first, end in _subtree_levels(size, root)]
 
 
-def _subtree_leaves(sorted_leaves: list[bytes], root: int) -> list[list[bytes]]:
-    """Per level of the subtree under ``root``, its leaf nodes in array order."""
-    size = 2 * len(sorted_leaves) - 1
-    return [sorted_leaves[low:high][::-1] for low, high in _subtree_leaf_ranges(size, root)]
-
-
-def _subtree_leaf_blobs(sorted_leaves: bytes, root: int) -> list[bytes]:
-    """:func:`_subtree_leaves` of the sorted leaves given as one blob, each level as one blob (for a worker)."""
-    rows = np.frombuffer(sorted_leaves, dtype=np.uint8).reshape(-1, 32)
-    return [rows[low:high][::-1].tobytes() for low, high in _subtree_leaf_ranges(2 * len(rows) - 1, root)]
-
-
-def _subtree_internal_blobs(size: int, root: int, leaf_blobs: list[bytes]) -> list[bytes]:
-    """:func:`_subtree_internal_nodes` with its leaves and results as one blob per level (for a worker)."""
-    return [_joined(level) for level in _subtree_internal_nodes(size, root, [_unjoined(blob) for blob in leaf_blobs])]
-
-
-def _subtree_internal_nodes(size: int, root: int, leaves_by_level: list[list[bytes]]) -> list[list[bytes]]:
-    """The internal nodes of the subtree under ``root``, per level from its top, hashed bottom-up.
+def _subtree_internal_nodes(size: int, root: int, leaves_by_level: list[bytes]) -> list[bytes]:
+    """The internal nodes of the subtree under ``root``, one blob per level from its top, hashed bottom-up.
 
     In each array level the internal nodes come first and the leaves after them, and the children of a level's
-    internal nodes start at the next level's first index; so each level is one ``_hash_pairs`` of a prefix of the
-    level below. Runs in a worker process as one job: no round trip per level.
+    internal nodes start at the next level's first index; so each level is the parents of a prefix of the level
+    below. Runs in a worker process as one job: no round trip per level.
     """
     ranges = _subtree_levels(size, root)
     internal_count = (size - 1) // 2
-    internal_by_level: list[list[bytes]] = [[] for _ in ranges]
-    below: list[bytes] = []
+    internal_by_level = [b""] * len(ranges)
+    below = b""
     for depth in reversed(range(len(ranges))):
         first, end = ranges[depth]
         internal_end = max(first, min(end, internal_count))
         if internal_end > first:
-            internal_by_level[depth] = _hash_pairs(below[: 2 * (internal_end - first)])
+            internal_by_level[depth] = _parents(below[: 64 * (internal_end - first)])
         below = internal_by_level[depth] + leaves_by_level[depth]
     return internal_by_level
 
 
-def _build_nodes(sorted_leaves: bytes, executor: Executor | None) -> list[bytes]:
-    """The OZ array of the sorted leaves (given back to back): internal nodes first, then the leaves reversed.
+def _build_nodes(leaves: bytes, executor: Executor | None) -> bytes:
+    """The OZ node array of the leaves (given in order, back to back): internal nodes first, then the leaves reversed.
 
     With an executor, the root's right subtree is hashed in a worker while this process hashes the left one (never
-    the smaller: a heap fills leftmost first, and the worker's share also crosses to it and back); the worker's job
-    is sent before this process splits the leaves into nodes, then the root joins the two.
+    the smaller: a heap fills leftmost first, and the worker's share also crosses to it and back); then the root
+    joins the two.
     """
-    count = len(sorted_leaves) // 32
+    count = len(leaves) // 32
     size = 2 * count - 1
-    parallel = executor is not None and count >= _PARALLEL_MIN
-    right: Future[list[bytes]] | None = None
-    if executor is not None and parallel:
-        right = executor.submit(_subtree_internal_blobs, size, 2, _subtree_leaf_blobs(sorted_leaves, 2))
-    leaves = _unjoined(sorted_leaves)
-    tree: list[bytes] = [b""] * (count - 1) + leaves[::-1]
-    if right is None:
+    nodes = bytearray(32 * (count - 1)) + np.frombuffer(leaves, dtype=np.uint8).reshape(count, 32)[::-1].tobytes()
+    if executor is None or count < _PARALLEL_MIN:
         for first, end in _internal_levels(size):
-            tree[first:end] = _hash_pairs(tree[2 * first + 1 : 2 * end + 1])
-        return tree
-    left = _subtree_internal_nodes(size, 1, _subtree_leaves(leaves, 1))
-    for root, levels in ((1, left), (2, [_unjoined(blob) for blob in right.result()])):
+            nodes[32 * first : 32 * end] = _parents(bytes(nodes[32 * (2 * first + 1) : 32 * (2 * end + 1)]))
+        return bytes(nodes)
+    right: Future[list[bytes]] = executor.submit(_subtree_internal_nodes, size, 2, _subtree_leaves(nodes, 2))
+    left = _subtree_internal_nodes(size, 1, _subtree_leaves(nodes, 1))
+    for root, levels in ((1, left), (2, right.result())):
         for (first, _end), internal in zip(_subtree_levels(size, root), levels, strict=True):
-            tree[first : first + len(internal)] = internal
-    tree[0] = node_hash(tree[1], tree[2])
-    return tree
+            nodes[32 * first : 32 * first + len(internal)] = internal
+    nodes[:32] = node_hash(bytes(nodes[32:64]), bytes(nodes[64:96]))
+    return bytes(nodes)
 
 
 class _Pairs(Sequence[LeafValue]):
@@ -415,21 +403,22 @@ class StandardMerkleTree:
     decimal strings, the way JSON dumps made with OZ's library carry them.
     """
 
-    __slots__ = ("_hash_lookup", "_leaf_encoding", "_tree", "_tree_indices_cache", "_values")
+    __slots__ = ("_hash_lookup", "_leaf_encoding", "_nodes", "_tree_indices_cache", "_values")
 
     def __init__(
         self,
-        tree: list[bytes],
+        nodes: bytes,
         values: Sequence[LeafValue],
         tree_indices: Sequence[int] | None,
         leaf_encoding: Sequence[str],
     ) -> None:
         """Wrap an already-built tree; use :meth:`of` or :meth:`load` instead.
 
-        ``tree_indices`` gives each value's place in the node array; ``None`` (a tree whose leaves were sorted)
-        derives them from the sorted leaves on first use.
+        ``nodes`` is OZ's node array, 32 bytes a node, back to back (one object instead of two million);
+        ``tree_indices`` gives each value's place in it, and ``None`` (a tree whose leaves were sorted) derives them
+        from the sorted leaves on first use.
         """
-        self._tree = tree
+        self._nodes = nodes
         self._values = values
         self._tree_indices_cache = tree_indices
         self._leaf_encoding: tuple[str, ...] = tuple(leaf_encoding)
@@ -442,11 +431,11 @@ class StandardMerkleTree:
         Equal leaves (duplicate values) take consecutive sorted places in input order, as OZ's stable sort does.
         """
         if self._tree_indices_cache is None:
-            last = len(self._tree) - 1
+            last = self._size - 1
             next_place: dict[bytes, int] = {}
             # The leaves fill the end of the array in reverse sorted order: sorted place p is at index last - p.
-            for place, leaf in enumerate(reversed(self._tree[len(self._tree) - len(self._values) :])):
-                next_place.setdefault(leaf, place)
+            for place in range(len(self._values)):
+                next_place.setdefault(self._node(last - place), place)
             indices = array("Q", bytes(8 * len(self._values)))
             for value_index, leaf in enumerate(self._value_leaf_hashes()):
                 place = next_place[leaf]
@@ -454,6 +443,15 @@ class StandardMerkleTree:
                 indices[value_index] = last - place
             self._tree_indices_cache = indices
         return self._tree_indices_cache
+
+    @property
+    def _size(self) -> int:
+        """The number of nodes."""
+        return len(self._nodes) // 32
+
+    def _node(self, index: int) -> bytes:
+        """Node ``index`` of the array."""
+        return self._nodes[32 * index : 32 * index + 32]
 
     def _value_leaf_hashes(self) -> list[bytes]:
         """Every value's leaf hash, in value order (the fast path for the distributor's leaves)."""
@@ -509,12 +507,11 @@ class StandardMerkleTree:
             raise UnionValueError("a Merkle tree needs at least one leaf")
         if len(accounts) != len(amounts):
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
-        *remote, (first, end) = _split(len(accounts), executor)
+        raw = address_bytes(accounts)  # 20 bytes an account: what crosses to a worker fastest
         jobs: list[_LeafJob] = [
-            (_joined_address_amount_leaves, ("".join(accounts[low:high]), list(amounts[low:high])))
-            for low, high in remote
+            (_address_amount_leaves, (raw[20 * first : 20 * end], list(amounts[first:end])))
+            for first, end in _split(len(accounts), executor)
         ]
-        jobs.append((_address_amount_leaves, (accounts[first:end], amounts[first:end])))
         tree = _build_nodes(_sorted_leaves(jobs, executor), executor)
         return cls(tree, _Pairs(accounts, amounts), None, ADDRESS_AMOUNT_ENCODING)
 
@@ -534,7 +531,7 @@ class StandardMerkleTree:
         raw_values = dump.get("values")
         if not isinstance(raw_tree, list) or not isinstance(raw_values, list):
             raise UnionValueError("a tree dump needs a list of nodes and a list of values")
-        tree = [_node_bytes(node) for node in raw_tree]
+        nodes = _nodes_from_hex(raw_tree)
         values: list[LeafValue] = []
         tree_indices: list[int] = []
         for entry in raw_values:
@@ -545,15 +542,15 @@ class StandardMerkleTree:
                 raise UnionValueError(f"malformed tree index in {entry!r}")
             values.append(entry["value"])
             tree_indices.append(index)
-        loaded = cls(tree, values, tree_indices, leaf_encoding)
+        loaded = cls(nodes, values, tree_indices, leaf_encoding)
         if validate:
             loaded.validate()
         return loaded
 
     def validate(self) -> None:
         """Check the tree as OZ's ``load`` does: each value hashes to its leaf, each parent to its children."""
-        tree = self._tree
-        size = len(tree)
+        nodes = self._nodes
+        size = self._size
         if size == 0 or size % 2 == 0:
             raise UnionValueError(f"a Merkle tree has an odd, non-zero number of nodes, not {size}")
         leaves = (size + 1) // 2
@@ -561,10 +558,10 @@ class StandardMerkleTree:
         for value_index, tree_index in enumerate(self._tree_indices):
             if not leaves - 1 <= tree_index < size:
                 raise UnionValueError(f"value {value_index} points at {tree_index}, which is not a leaf")
-            if tree[tree_index] != value_hashes[value_index]:
+            if self._node(tree_index) != value_hashes[value_index]:
                 raise UnionValueError(f"value {value_index} does not hash to its leaf")
         for first, end in _internal_levels(size):
-            if tree[first:end] != _hash_pairs(tree[2 * first + 1 : 2 * end + 1]):
+            if nodes[32 * first : 32 * end] != _parents(nodes[32 * (2 * first + 1) : 32 * (2 * end + 1)]):
                 raise UnionValueError("the Merkle tree is invalid: a node is not the hash of its children")
 
     def dump(self) -> dict[str, Any]:
@@ -572,7 +569,7 @@ class StandardMerkleTree:
         return {
             "format": STANDARD_V1,
             "leafEncoding": list(self._leaf_encoding),
-            "tree": [_node_hex(node) for node in self._tree],
+            "tree": _nodes_hex(self._nodes),
             "values": [
                 {"treeIndex": tree_index, "value": value}
                 for value, tree_index in zip(self._json_values(), self._tree_indices, strict=True)
@@ -590,12 +587,12 @@ class StandardMerkleTree:
     @property
     def root(self) -> NodeHex:
         """The root, ``0x``-prefixed hex."""
-        return _node_hex(self._tree[0])
+        return _node_hex(self.root_bytes)
 
     @property
     def root_bytes(self) -> bytes:
         """The root as 32 bytes."""
-        return self._tree[0]
+        return self._node(0)
 
     @property
     def leaf_encoding(self) -> tuple[str, ...]:
@@ -621,7 +618,7 @@ class StandardMerkleTree:
     def leaf_lookup(self, value: LeafValue) -> int:
         """The index of a value given by content (OZ ``leafLookup``)."""
         if self._hash_lookup is None:
-            self._hash_lookup = {self._tree[ti]: vi for vi, ti in enumerate(self._tree_indices)}
+            self._hash_lookup = {self._node(ti): vi for vi, ti in enumerate(self._tree_indices)}
         found = self._hash_lookup.get(leaf_hash(self._leaf_encoding, value))
         if found is None:
             raise UnionValueError(f"leaf is not in tree: {value!r}")
@@ -635,14 +632,14 @@ class StandardMerkleTree:
         node = self._tree_indices[value_index]
         proof: list[NodeHex] = []
         while node > 0:
-            proof.append(_node_hex(self._tree[node - 1 if node % 2 == 0 else node + 1]))
+            proof.append(_node_hex(self._node(node - 1 if node % 2 == 0 else node + 1)))
             node = (node - 1) // 2
         return proof
 
     def verify(self, leaf: int | LeafValue, proof: Sequence[bytes | str]) -> bool:
         """Whether ``proof`` proves ``leaf`` (an index or a value) against this tree's root."""
         value = self._values[leaf] if isinstance(leaf, int) else leaf
-        return process_proof(leaf_hash(self._leaf_encoding, value), proof) == self._tree[0]
+        return process_proof(leaf_hash(self._leaf_encoding, value), proof) == self.root_bytes
 
     @staticmethod
     def verify_proof(
