@@ -187,22 +187,17 @@ def process_proof(leaf: bytes, proof: Iterable[bytes | str]) -> bytes:
 
 # --- workers: top-level functions so a process pool can run them -------------------------------------------------
 #
-# What crosses to a worker process and back is a few large ``bytes``/``str`` objects, never lists of a million
-# small ones: pickling a list costs a Python call per element on the sending side, a blob costs one copy.
+# Nodes cross between processes as blobs (32 bytes a node, back to back) and accounts as their raw 20 bytes: one
+# copy each way, where a list of a million small objects costs a Python call per element to pickle and unpickle.
 
 
-def _joined(nodes: Sequence[bytes]) -> bytes:
-    """Equal-length nodes as one blob (what crosses between processes)."""
-    return b"".join(nodes)
+def _address_amount_leaves(accounts: Sequence[str], amounts: Sequence[int]) -> bytes:
+    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves."""
+    return _leaves(_encode_address_amounts(accounts, amounts))
 
 
-def _unjoined(blob: bytes, width: int = 32) -> list[bytes]:
-    """The nodes of a :func:`_joined` blob."""
-    return [blob[start : start + width] for start in range(0, len(blob), width)]
-
-
-def _address_amount_leaves(raw_accounts: bytes, amounts: Sequence[int]) -> bytes:
-    """The leaf hashes (back to back, in value order) of ``(address, uint256)`` leaves, accounts as 20 bytes each."""
+def _raw_address_amount_leaves(raw_accounts: bytes, amounts: Sequence[int]) -> bytes:
+    """:func:`_address_amount_leaves` of accounts given as 20 bytes each (what crosses to a worker fastest)."""
     return _leaves(_encode_raw_address_amounts(raw_accounts, amounts))
 
 
@@ -213,7 +208,7 @@ def _leaves(encoded: list[bytes]) -> bytes:
 
 def _parents(children: bytes) -> bytes:
     """The parents of consecutive pairs of 32-byte nodes given back to back, back to back."""
-    nodes = iter(_unjoined(children))
+    nodes = iter([children[start : start + 32] for start in range(0, len(children), 32)])
     return b"".join(
         [
             keccak_256(a + b).digest() if a <= b else keccak_256(b + a).digest()
@@ -507,11 +502,12 @@ class StandardMerkleTree:
             raise UnionValueError("a Merkle tree needs at least one leaf")
         if len(accounts) != len(amounts):
             raise UnionValueError(f"{len(accounts)} accounts but {len(amounts)} amounts")
-        raw = address_bytes(accounts)  # 20 bytes an account: what crosses to a worker fastest
+        *remote, (first, end) = _split(len(accounts), executor)
         jobs: list[_LeafJob] = [
-            (_address_amount_leaves, (raw[20 * first : 20 * end], list(amounts[first:end])))
-            for first, end in _split(len(accounts), executor)
+            (_raw_address_amount_leaves, (address_bytes(accounts[low:high]), list(amounts[low:high])))
+            for low, high in remote
         ]
+        jobs.append((_address_amount_leaves, (accounts[first:end], amounts[first:end])))
         tree = _build_nodes(_sorted_leaves(jobs, executor), executor)
         return cls(tree, _Pairs(accounts, amounts), None, ADDRESS_AMOUNT_ENCODING)
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treasury._columns import int_column, sort_addresses, sorted_records, split_by_largest_remainder
-from treasury.allocation import split_pro_rata
+from treasury.allocation import AccountAmounts, split_pro_rata
+from treasury.inputs import checksum_address
 from union.errors import UnionValueError
 
 COLUMN_SETTINGS = settings(max_examples=300, deadline=None)
@@ -117,3 +118,19 @@ def test_records_of_another_width_are_refused() -> None:
 def test_malformed_addresses_are_refused(bad: list[str]) -> None:
     with pytest.raises(UnionValueError):
         sort_addresses(bad)
+
+
+# Accounts sharing their first 8 bytes, and the extremes of the address range.
+ACCOUNTS = [f"0x{n:040x}" for n in (1, 2, 0xAB << 100, (0xAB << 100) + 1, 2**160 - 1)]
+
+
+@COLUMN_SETTINGS
+@given(pairs=st.lists(st.tuples(st.sampled_from(ACCOUNTS), st.integers(0, 2**256 - 1)), max_size=30))
+def test_account_amounts_are_summed_per_account_in_address_order_without_zeros(pairs: list[tuple[str, int]]) -> None:
+    expected: dict[str, int] = {}
+    for account, amount in pairs:
+        expected[account] = expected.get(account, 0) + amount
+    summed = AccountAmounts.summed([checksum_address(a) for a, _ in pairs], [amount for _, amount in pairs])
+    assert [account.lower() for account in summed.accounts] == sorted(a for a, v in expected.items() if v)
+    assert summed.amounts == [expected[account.lower()] for account in summed.accounts]
+    assert all(type(amount) is int for amount in summed.amounts)

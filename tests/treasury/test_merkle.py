@@ -182,6 +182,24 @@ def test_load_refuses_a_tampered_dump() -> None:
 
 
 @pytest.mark.parametrize(
+    "bad_node",
+    ["0x" + "ab" * 31, "0X" + "ab" * 32, "0x" + "zz" * 32, "ab" * 33, 12345, "0x" + "é" * 64],
+)
+def test_load_refuses_a_malformed_node(bad_node: object) -> None:
+    dump = StandardMerkleTree.of(random_values(4, random.Random(3)), ENCODING).dump()
+    dump["tree"][2] = bad_node
+    with pytest.raises(UnionValueError, match="Merkle node"):
+        StandardMerkleTree.load(dump)
+
+
+def test_load_accepts_nodes_in_upper_case_hex() -> None:
+    tree = StandardMerkleTree.of(random_values(4, random.Random(3)), ENCODING)
+    dump = tree.dump()
+    dump["tree"] = ["0x" + node[2:].upper() for node in dump["tree"]]
+    assert StandardMerkleTree.load(dump).root == tree.root
+
+
+@pytest.mark.parametrize(
     ("account", "amount"),
     [("0x" + "ab" * 19 + "  ", 1), ("0x" + "zz" * 20, 1), ("0x" + "ab" * 20, -1), ("0x" + "ab" * 20, 2**256)],
 )
