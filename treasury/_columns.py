@@ -12,9 +12,9 @@ order the order of its 32-byte hashes: both are byte orders of fixed-width recor
 from __future__ import annotations
 
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ __all__ = [
     "RecordOrder",
     "address_bytes",
     "int_column",
+    "int_column_of",
     "sort_addresses",
     "sort_records",
     "sorted_records",
@@ -35,6 +36,7 @@ __all__ = [
 IntColumn = npt.NDArray[Any]
 """A one-dimensional array of non-negative integers: ``int64`` where safe, Python ints (``object``) otherwise."""
 
+_T = TypeVar("_T")
 _INT64_LIMIT: Final = 1 << 63
 
 
@@ -48,6 +50,17 @@ def int_column(values: Sequence[int]) -> IntColumn:
         return np.array(values, dtype=object)
     if int(column.min()) < 0 or int(column.max()) * len(column) >= _INT64_LIMIT:
         return np.array(values, dtype=object)
+    return column
+
+
+def int_column_of(items: Sequence[_T], field: Callable[[_T], int]) -> IntColumn:
+    """:func:`int_column` of one integer field of each item, read straight into int64 when that holds them."""
+    try:
+        column = np.fromiter(map(field, items), dtype=np.int64, count=len(items))
+    except OverflowError:  # a value beyond int64: Python ints, then
+        return int_column(list(map(field, items)))
+    if len(column) and (int(column.min()) < 0 or int(column.max()) * len(column) >= _INT64_LIMIT):
+        return int_column(list(map(field, items)))
     return column
 
 

@@ -38,7 +38,7 @@ from typing import Final
 import numpy as np
 from eth_typing import ChecksumAddress
 
-from treasury._columns import IntColumn, int_column, sort_addresses, split_by_largest_remainder
+from treasury._columns import IntColumn, int_column, int_column_of, sort_addresses, split_by_largest_remainder
 from treasury.inputs import (
     GENERAL_PURPOSE,
     ConsentChange,
@@ -325,7 +325,7 @@ class _Contributors:
         members = list(map(_entry_member, entries))
         order = sort_addresses(members)
         permutation = order.permutation
-        units = int_column(list(map(_entry_units, entries)))[permutation]
+        units = int_column_of(entries, _entry_units)[permutation]
         if not order.distinct:
             units = np.add.reduceat(units, order.starts)
             permutation = permutation[order.starts]
@@ -347,7 +347,7 @@ _NOBODY: Final = _Contributors([], int_column([]))
 def _contributors_by_epoch(events: RelevantEvents) -> dict[int, _Contributors]:
     """Each epoch's contributors, after the revocations that name the entry's own epoch."""
     entries = events.contributions
-    ids = int_column(list(map(_entry_id, entries)))
+    ids = int_column_of(entries, _entry_id)
     if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])) and len(np.unique(ids)) != len(ids):
         raise UnionValueError("contribution entry ids repeat: the reader returned an event twice")
     revoked = {(revocation.epoch, revocation.entry_id) for revocation in events.revocations}

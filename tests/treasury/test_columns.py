@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from operator import itemgetter
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treasury._columns import int_column, sort_addresses, sorted_records, split_by_largest_remainder
+from treasury._columns import int_column, int_column_of, sort_addresses, sorted_records, split_by_largest_remainder
 from treasury.allocation import AccountAmounts, split_pro_rata
 from treasury.inputs import checksum_address
 from union.errors import UnionValueError
@@ -56,6 +57,16 @@ def test_a_column_is_int64_only_while_its_sum_cannot_overflow() -> None:
     assert int_column([2**62, 1]).dtype == object  # 2 · 2**62 reaches 2**63
     assert int_column([2**70]).dtype == object
     assert int_column([2**70]).tolist() == [2**70]
+
+
+def test_a_field_column_is_read_into_int64_or_falls_back_to_python_ints() -> None:
+    small = int_column_of([(1,), (2,)], itemgetter(0))
+    assert small.dtype == np.int64
+    assert small.tolist() == [1, 2]
+    for values in ([(1,), (2**70,)], [(2**62,), (2**62,)]):  # beyond int64, and a sum that would overflow it
+        column = int_column_of(values, itemgetter(0))
+        assert column.dtype == object
+        assert column.tolist() == [value for (value,) in values]
 
 
 def test_the_split_is_exact_where_int64_products_would_overflow() -> None:
