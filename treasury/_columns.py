@@ -14,6 +14,7 @@ from __future__ import annotations
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -25,6 +26,7 @@ __all__ = [
     "IntColumn",
     "RecordOrder",
     "address_bytes",
+    "gather",
     "int_column",
     "int_column_of",
     "sort_addresses",
@@ -62,6 +64,14 @@ def int_column_of(items: Sequence[_T], field: Callable[[_T], int]) -> IntColumn:
     if len(column) and (int(column.min()) < 0 or int(column.max()) * len(column) >= _INT64_LIMIT):
         return int_column(list(map(field, items)))
     return column
+
+
+def gather(items: Sequence[_T], positions: npt.NDArray[np.intp]) -> list[_T]:
+    """``[items[p] for p in positions]``, in one C call (``itemgetter``): about half the time at a million."""
+    indices = positions.tolist()
+    if len(indices) < 2:  # itemgetter of one index returns the item itself, not a tuple
+        return [items[index] for index in indices]
+    return list(itemgetter(*indices)(items))
 
 
 def _widened(column: IntColumn, factor: int) -> IntColumn:

@@ -38,7 +38,14 @@ from typing import Final
 import numpy as np
 from eth_typing import ChecksumAddress
 
-from treasury._columns import IntColumn, int_column, int_column_of, sort_addresses, split_by_largest_remainder
+from treasury._columns import (
+    IntColumn,
+    gather,
+    int_column,
+    int_column_of,
+    sort_addresses,
+    split_by_largest_remainder,
+)
 from treasury.inputs import (
     GENERAL_PURPOSE,
     ConsentChange,
@@ -110,7 +117,7 @@ class AccountAmounts:
         kept = column != 0
         if not kept.all():
             column, firsts = column[kept], firsts[kept]
-        return cls(list(map(accounts.__getitem__, firsts.tolist())), list(column.tolist()))
+        return cls(gather(accounts, firsts), list(column.tolist()))
 
     def as_dict(self) -> dict[ChecksumAddress, int]:
         """``{account: amount}`` in address order."""
@@ -329,7 +336,7 @@ class _Contributors:
         if not order.distinct:
             units = np.add.reduceat(units, order.starts)
             permutation = permutation[order.starts]
-        contributors = list(map(members.__getitem__, permutation.tolist()))
+        contributors = gather(members, permutation)
         positive = units > 0
         if not positive.all():  # the ledger refuses zero units; facts from elsewhere are held to the same rule
             return cls(list(compress(contributors, positive.tolist())), units[positive])
