@@ -42,7 +42,15 @@ from treasury.inputs import (
 )
 from treasury.plan import Plan
 from treasury.policy import DividendPolicy
-from treasury.readers import BlockMark, ChainFacts, ClaimRecord, FundedRound, ProposalRecord, find_closing_block
+from treasury.readers import (
+    BlockMark,
+    ChainFacts,
+    ClaimRecord,
+    FundedRound,
+    ProposalRecord,
+    booked_revenue,
+    find_closing_block,
+)
 from union.errors import StoreStateError, UnionValueError
 from union.manifest import DeploymentManifest
 
@@ -206,15 +214,11 @@ class StorePlanInputsReader:
         return list(heapq.merge(paid, booked, key=lambda revenue: revenue.event))
 
     def _booked(self, row: Any, purpose: PurposeId) -> RevenueEvent:
-        """One booked revenue; the epoch the treasury logged must be the one its block's time falls in."""
-        timestamp = int(row.block_timestamp)
-        derived = self._schedule.epoch_at(timestamp)
-        if derived != int(row.epoch):
-            raise UnionValueError(
-                f"revenue at {row.tx_hash}:{row.log_index} was booked in epoch {row.epoch}, but its block's time "
-                f"{timestamp} falls in epoch {derived}: the manifest's schedule does not match the chain"
-            )
-        return RevenueEvent(_ref(row), checksum_address(row.token), purpose, int(row.amount), timestamp)
+        """One booked revenue, checked against the epoch the treasury logged (:func:`booked_revenue`)."""
+        revenue = RevenueEvent(
+            _ref(row), checksum_address(row.token), purpose, int(row.amount), int(row.block_timestamp)
+        )
+        return booked_revenue(self._schedule, revenue, int(row.epoch))
 
 
 def _in_chain_order(model: Any, to_block: int) -> Any:

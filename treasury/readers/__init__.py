@@ -13,6 +13,7 @@ from treasury.readers.base import (
     FundedRound,
     PlanInputsReader,
     ProposalRecord,
+    booked_revenue,
     find_closing_block,
     plan_inputs,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ProposalRecord",
     "RebuiltRound",
     "RpcPlanInputsReader",
+    "booked_revenue",
     "find_closing_block",
     "plan_inputs",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "FundedRound",
     "PlanInputsReader",
     "ProposalRecord",
+    "booked_revenue",
     "find_closing_block",
     "plan_inputs",
 ]
@@ -66,6 +67,21 @@ def find_closing_block(timestamp_of: Callable[[int], int], low: int, high: int, 
         else:
             low = middle + 1
     return low
+
+
+def booked_revenue(schedule: EpochSchedule, revenue: RevenueEvent, logged_epoch: int) -> RevenueEvent:
+    """``revenue``, once checked against the epoch the treasury logged it in (``RevenueReceived.epoch``).
+
+    The treasury books revenue in the epoch its block's time falls in; if the reader's epoch clock puts it in another,
+    the reader's schedule is not the chain's, and no plan built on it could be right.
+    """
+    derived = schedule.epoch_at(revenue.timestamp)
+    if derived != logged_epoch:
+        raise UnionValueError(
+            f"revenue {revenue.event.id} was booked in epoch {logged_epoch}, but its block's time {revenue.timestamp} "
+            f"falls in epoch {derived}: the schedule does not match the chain"
+        )
+    return revenue
 
 
 class _Logged(Protocol):

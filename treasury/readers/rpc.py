@@ -40,6 +40,7 @@ from treasury.readers.base import (
     ClaimRecord,
     FundedRound,
     ProposalRecord,
+    booked_revenue,
     find_closing_block,
 )
 from union.contracts import load_abi
@@ -287,10 +288,8 @@ class RpcPlanInputsReader:
             self._revocations.append(ContributionRevocation(_ref(event), args["entryId"], EpochId(args["epoch"])))
         elif name in {"RevenueReceived", "UnattributedBooked"}:
             purpose = purpose_id(args["purposeId"]) if name == "RevenueReceived" else GENERAL_PURPOSE
-            self._check_epoch(event, int(args["epoch"]))
-            self._revenues.append(
-                RevenueEvent(_ref(event), args["token"], purpose, args["amount"], event.block_timestamp)
-            )
+            revenue = RevenueEvent(_ref(event), args["token"], purpose, args["amount"], event.block_timestamp)
+            self._revenues.append(booked_revenue(self._schedule, revenue, int(args["epoch"])))
         elif name == "ConsentChanged":
             self._consents.append(
                 ConsentChange(
@@ -338,13 +337,4 @@ class RpcPlanInputsReader:
                     calldatas=tuple(HexStr(str(data)) for data in args["calldatas"]),
                     description=args["description"],
                 )
-            )
-
-    def _check_epoch(self, event: DecodedEvent, logged_epoch: int) -> None:
-        """The treasury logs the epoch it booked revenue in; it must be the one the block's time falls in."""
-        derived = self._schedule.epoch_at(event.block_timestamp)
-        if derived != logged_epoch:
-            raise UnionValueError(
-                f"{event.event} at {event.tx_hash}:{event.log_index} was booked in epoch {logged_epoch}, but its "
-                f"block's time {event.block_timestamp} falls in epoch {derived}: the schedule does not match the chain"
             )
