@@ -31,7 +31,6 @@ __all__ = [
     "int_column_of",
     "sort_addresses",
     "sort_records",
-    "sorted_records",
     "split_by_largest_remainder",
 ]
 
@@ -116,7 +115,7 @@ def split_by_largest_remainder(total: int, weights: IntColumn) -> IntColumn:
 @dataclass(frozen=True, slots=True)
 class RecordOrder:
     """Fixed-width records put in ascending byte order: ``permutation`` lists their positions in that order (equal
-    records in no particular order), and ``starts`` where each run of equal records begins in it."""
+    records in the order they were given), and ``starts`` where each run of equal records begins in it."""
 
     permutation: npt.NDArray[np.intp]
     starts: npt.NDArray[np.intp]
@@ -132,8 +131,8 @@ def sort_records(raw: bytes, width: int) -> RecordOrder:
 
     Each record is read as big-endian machine words, whose numeric order is the byte order, so numpy sorts a million
     of them without a Python comparison. The first word settles every order where it differs; where sorted
-    neighbours share it, the other words say whether they are the same record (a repeat: nothing to order) or two
-    records sharing their first 8 bytes, which only a sort on every word can order.
+    neighbours share it, the other words say whether they are the same record (a repeat, which a stable sort of the
+    first word keeps in place) or two records sharing their first 8 bytes, which only a sort on every word orders.
     """
     if width % 4 or width < 8 or len(raw) % width:
         raise UnionValueError(f"{len(raw)} bytes are not records of {width} bytes")
@@ -155,18 +154,14 @@ def sort_records(raw: bytes, width: int) -> RecordOrder:
         ordered = word[permutation]
         changes |= ordered[1:] != ordered[:-1]
     if bool(np.any(repeats & changes)):  # distinct records share their first word
-        permutation = np.lexsort(words[::-1])
+        permutation = np.lexsort(words[::-1])  # stable
         changes[:] = False
         for word in words:
             ordered = word[permutation]
             changes |= ordered[1:] != ordered[:-1]
+    else:  # only repeats: the same sorted sequence, with each repeat's copies in the order given
+        permutation = np.argsort(words[0], kind="stable")
     return RecordOrder(permutation, np.flatnonzero(np.concatenate(([True], changes))))
-
-
-def sorted_records(raw: bytes, width: int) -> bytes:
-    """The ``width``-byte records of ``raw`` in ascending byte order, back to back."""
-    order = sort_records(raw, width).permutation
-    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, width)[order].tobytes()
 
 
 def sort_addresses(addresses: Sequence[str]) -> RecordOrder:

@@ -28,7 +28,7 @@ import numpy as np
 from eth_abi import encode as abi_encode
 from eth_typing import HexStr
 
-from treasury._columns import address_bytes, sorted_records
+from treasury._columns import address_bytes, sort_records
 from treasury._keccak import keccak_256
 from union.errors import UnionValueError
 
@@ -280,19 +280,27 @@ _LeafJob = tuple[Callable[..., bytes], tuple[Any, ...]]
 """A picklable call that returns the leaf hashes of a slice of the values, back to back."""
 
 
-def _sorted_leaves(jobs: Sequence[_LeafJob], executor: Executor | None) -> bytes:
-    """Run the leaf jobs (all but the last on the executor, the last here); all their hashes, sorted, back to back.
+def _sorted_leaves(jobs: Sequence[_LeafJob], executor: Executor | None) -> tuple[bytes, array[int]]:
+    """Run the leaf jobs (all but the last on the executor, the last here), which hash the values in order; return
+    their leaves sorted (back to back) and each value's index in the node array.
 
-    Leaves are sorted as bytes compare, which numpy does on the hashes' machine words (equal hashes are equal
-    values, so their order among themselves is moot here).
+    Leaves are sorted as bytes compare, which numpy does on the hashes' machine words; the sort is stable, so equal
+    leaves (duplicate values) take consecutive places in value order, as in OZ's stable sort. Sorted place ``p`` is
+    node ``2n - 2 - p``.
     """
     *remote, (local_call, local_args) = jobs
     if remote and executor is None:
         raise UnionValueError("parallel leaf jobs need an executor")
     pending: list[Future[bytes]] = [executor.submit(call, *args) for call, args in remote] if executor else []
-    hashes = [local_call(*local_args)]
-    hashes += [future.result() for future in pending]
-    return sorted_records(b"".join(hashes), 32)
+    local = local_call(*local_args)
+    leaves = b"".join([*(future.result() for future in pending), local])  # the workers' shares come first
+    order = sort_records(leaves, 32).permutation
+    count = len(order)
+    places = np.empty(count, dtype=np.uint64)
+    places[order] = np.arange(2 * count - 2, count - 2, -1, dtype=np.int64).astype(np.uint64)
+    tree_indices = array("Q")
+    tree_indices.frombytes(places.tobytes())
+    return np.frombuffer(leaves, dtype=np.uint8).reshape(count, 32)[order].tobytes(), tree_indices
 
 
 def _split(count: int, executor: Executor | None) -> list[tuple[int, int]]:
@@ -398,46 +406,25 @@ class StandardMerkleTree:
     decimal strings, the way JSON dumps made with OZ's library carry them.
     """
 
-    __slots__ = ("_hash_lookup", "_leaf_encoding", "_nodes", "_tree_indices_cache", "_values")
+    __slots__ = ("_hash_lookup", "_leaf_encoding", "_nodes", "_tree_indices", "_values")
 
     def __init__(
         self,
         nodes: bytes,
         values: Sequence[LeafValue],
-        tree_indices: Sequence[int] | None,
+        tree_indices: Sequence[int],
         leaf_encoding: Sequence[str],
     ) -> None:
         """Wrap an already-built tree; use :meth:`of` or :meth:`load` instead.
 
         ``nodes`` is OZ's node array, 32 bytes a node, back to back (one object instead of two million);
-        ``tree_indices`` gives each value's place in it, and ``None`` (a tree whose leaves were sorted) derives them
-        from the sorted leaves on first use.
+        ``tree_indices`` gives each value's place in it.
         """
         self._nodes = nodes
         self._values = values
-        self._tree_indices_cache = tree_indices
+        self._tree_indices = tree_indices
         self._leaf_encoding: tuple[str, ...] = tuple(leaf_encoding)
         self._hash_lookup: dict[bytes, int] | None = None
-
-    @property
-    def _tree_indices(self) -> Sequence[int]:
-        """Each value's index in the node array, derived once from the sorted leaves when first needed.
-
-        Equal leaves (duplicate values) take consecutive sorted places in input order, as OZ's stable sort does.
-        """
-        if self._tree_indices_cache is None:
-            last = self._size - 1
-            next_place: dict[bytes, int] = {}
-            # The leaves fill the end of the array in reverse sorted order: sorted place p is at index last - p.
-            for place in range(len(self._values)):
-                next_place.setdefault(self._node(last - place), place)
-            indices = array("Q", bytes(8 * len(self._values)))
-            for value_index, leaf in enumerate(self._value_leaf_hashes()):
-                place = next_place[leaf]
-                next_place[leaf] = place + 1
-                indices[value_index] = last - place
-            self._tree_indices_cache = indices
-        return self._tree_indices_cache
 
     @property
     def _size(self) -> int:
@@ -487,7 +474,8 @@ class StandardMerkleTree:
             return cls(_build_nodes(_leaves(encoded), executor), list(values), tree_indices, encoding)
         jobs: list[_LeafJob] = [(_leaves, (encoded[first:end],)) for first, end in _split(len(encoded), executor)]
         del encoded
-        return cls(_build_nodes(_sorted_leaves(jobs, executor), executor), list(values), None, encoding)
+        leaves, tree_indices = _sorted_leaves(jobs, executor)
+        return cls(_build_nodes(leaves, executor), list(values), tree_indices, encoding)
 
     @classmethod
     def of_address_amounts(
@@ -508,8 +496,8 @@ class StandardMerkleTree:
             for low, high in remote
         ]
         jobs.append((_address_amount_leaves, (accounts[first:end], amounts[first:end])))
-        tree = _build_nodes(_sorted_leaves(jobs, executor), executor)
-        return cls(tree, _Pairs(accounts, amounts), None, ADDRESS_AMOUNT_ENCODING)
+        leaves, tree_indices = _sorted_leaves(jobs, executor)
+        return cls(_build_nodes(leaves, executor), _Pairs(accounts, amounts), tree_indices, ADDRESS_AMOUNT_ENCODING)
 
     @classmethod
     def load(cls, dump: Mapping[str, Any], *, validate: bool = True) -> StandardMerkleTree:
