@@ -72,3 +72,14 @@ def test_a_plan_with_nothing_allocated_keeps_its_pinned_hash() -> None:
     history = History()
     history.policy(start(1) - 50)
     assert Plan.from_inputs(history.inputs(0, 1)).plan_hash == EMPTY_PLAN_HASH
+
+
+def test_the_computed_plan_equals_the_plan_validated_from_its_document() -> None:
+    plan = Plan.from_inputs(mid_size_inputs())
+    read = Plan.from_json(plan.canonical_bytes())
+    assert read.canonical_bytes() == plan.canonical_bytes()
+    assert read == plan
+    assert list(read.new_cumulative) == list(plan.new_cumulative)
+    assert [list(purpose.allocations) for epoch in read.epochs for purpose in epoch.purposes] == [
+        list(purpose.allocations) for epoch in plan.epochs for purpose in epoch.purposes
+    ]
