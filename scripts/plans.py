@@ -4,6 +4,10 @@ RPC node and the deployment manifest alone."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +28,7 @@ from union.rpc import JsonRpcClient
 from union.settings import DEFAULT_STATE_DIR
 from union.types import ZERO_ADDRESS
 
-__all__ = ["parse_token", "plan_command", "verify_command"]
+__all__ = ["hashing_pool", "parse_token", "plan_command", "verify_command"]
 
 RpcUrl = Annotated[str, typer.Option("--rpc-url", envvar="UNION_RPC_URL", help="JSON-RPC endpoint of the chain")]
 Manifest = Annotated[
@@ -33,6 +37,31 @@ Manifest = Annotated[
 Confirmations = Annotated[
     int, typer.Option("--confirmations", min=0, help="blocks behind the head treated as final (0 on a local chain)")
 ]
+
+Parallel = Annotated[
+    bool,
+    typer.Option(
+        "--parallel/--no-parallel", help="share the Merkle hashing of big plans with one worker process (two cores)"
+    ),
+]
+
+
+@contextmanager
+def hashing_pool(parallel: bool) -> Iterator[ProcessPoolExecutor | None]:
+    """One worker process for the planner's hashing (``None`` without ``parallel``), shut down on the way out.
+
+    Forked and started before anything is read, while this process is still small: the worker's copy of it stays
+    small, and a million-account plan does not wait for a process to start. The plan is the same with or without it.
+    """
+    if not parallel:
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork"))
+    try:
+        pool.submit(int).result()
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def parse_token(value: str) -> ChecksumAddress:
@@ -99,22 +128,24 @@ def plan_command(
         list[Path] | None,
         typer.Option("--previous-plan", help="a published plan document to build on instead of rebuilding it"),
     ] = None,
+    parallel: Parallel = True,
 ) -> None:
     """Build the dividend plan of TOKEN from its last funded epoch through EPOCH, from chain data only.
 
     Writes the canonical document (the exact bytes the plan hash is computed from) and prints its hash, root and
     totals. Refuses while EPOCH's grace window is open (its entries may still change).
     """
-    manifest = DeploymentManifest.load(manifest_path)
-    asset = parse_token(token)
-    connect(rpc_url, expected_chain_id=manifest.chain_id)
-    client = JsonRpcClient(rpc_url)
-    try:
-        reader = RpcPlanInputsReader.open(client, manifest, confirmations=confirmations)
-        history = PlanHistory(reader, documents=[plan for plan, _ in _read_plans(previous_plan or [])])
-        plan = history.next_plan(asset, epoch)
-    finally:
-        client.close()
+    with hashing_pool(parallel) as pool:
+        manifest = DeploymentManifest.load(manifest_path)
+        asset = parse_token(token)
+        connect(rpc_url, expected_chain_id=manifest.chain_id)
+        client = JsonRpcClient(rpc_url)
+        try:
+            reader = RpcPlanInputsReader.open(client, manifest, confirmations=confirmations)
+            documents = [plan for plan, _ in _read_plans(previous_plan or [])]
+            plan = PlanHistory(reader, documents=documents, executor=pool).next_plan(asset, epoch)
+        finally:
+            client.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(plan.canonical_bytes())
     console.print(_purpose_table(plan, _purpose_names(manifest)))
@@ -180,35 +211,38 @@ def verify_command(
     confirmations: Confirmations = 0,
     fetch: Annotated[bool, typer.Option("--fetch/--no-fetch", help="fetch plans from proposal URLs")] = True,
     json_output: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    parallel: Parallel = True,
 ) -> None:
     """Rebuild every distribution from chain data alone and compare it with what the chain holds.
 
     Exit status 0 only if every funded root, plan hash, amount and released reserve (and every live distribution
     proposal) matches the rebuild and no account's cumulative amount went down.
     """
-    manifest = DeploymentManifest.load(manifest_path)
-    w3 = connect(rpc_url, expected_chain_id=manifest.chain_id)
     proposal_id = None
     if proposal is not None:
         try:
             proposal_id = int(proposal, 0)
         except ValueError:
             raise UnionValueError(f"--proposal must be a proposal id (decimal or 0x hex), got {proposal!r}") from None
-    client = JsonRpcClient(rpc_url)
-    try:
-        report = verify_union(
-            w3,
-            manifest,
-            token=parse_token(token) if token is not None else None,
-            epoch=epoch,
-            proposal_id=proposal_id,
-            documents=_read_plans(plan or []),
-            fetch_documents=fetch,
-            confirmations=confirmations,
-            rpc=client,
-        )
-    finally:
-        client.close()
+    with hashing_pool(parallel) as pool:
+        manifest = DeploymentManifest.load(manifest_path)
+        w3 = connect(rpc_url, expected_chain_id=manifest.chain_id)
+        client = JsonRpcClient(rpc_url)
+        try:
+            report = verify_union(
+                w3,
+                manifest,
+                token=parse_token(token) if token is not None else None,
+                epoch=epoch,
+                proposal_id=proposal_id,
+                documents=_read_plans(plan or []),
+                fetch_documents=fetch,
+                confirmations=confirmations,
+                rpc=client,
+                executor=pool,
+            )
+        finally:
+            client.close()
     if json_output:
         console.print_json(report.model_dump_json())
     else:

@@ -19,6 +19,7 @@ from eth_typing import ChecksumAddress, HexStr
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
 from pydantic.alias_generators import to_camel
 
+from treasury._gc import cycle_collection_paused
 from treasury._keccak import keccak256
 from treasury.allocation import (
     ALGORITHM_VERSION,
@@ -242,7 +243,11 @@ class Plan(_Document):
         cumulative = cumulative_amounts(inputs.previous_cumulative, allocation.allocated)
         tree = distribution_tree(cumulative, executor=executor)
         schedule = inputs.schedule
-        return cls(
+        # The small parts are validated as they are built; the big ones (million-entry maps, the tree dump) come
+        # from inputs PlanInputs checked and from the allocation and tree just computed, so they are put in the
+        # form validation would give them (code-point key order, int amounts) and not validated again.
+        return cls.model_construct(
+            algorithm=ALGORITHM_VERSION,
             chain_id=inputs.chain.chain_id,
             contracts=ContractsDoc(
                 membership=inputs.chain.membership,
@@ -250,9 +255,8 @@ class Plan(_Document):
                 treasury=inputs.chain.treasury,
                 distributor=inputs.chain.distributor,
             ),
-            token=inputs.token,
+            epochs=[_epoch_doc(outcome, inputs) for outcome in allocation.epochs],
             from_epoch=inputs.from_epoch,
-            through_epoch=inputs.through_epoch,
             inputs=InputsDoc(
                 from_block=inputs.blocks.from_block,
                 to_block=inputs.blocks.to_block,
@@ -260,19 +264,22 @@ class Plan(_Document):
                 events=_event_ids(events),
                 previous_carries=dict(sorted((p, c) for p, c in inputs.previous_carries.items() if c)),
             ),
-            epochs=[_epoch_doc(outcome, inputs) for outcome in allocation.epochs],
-            previous_cumulative=AccountAmounts.from_mapping(inputs.previous_cumulative).as_dict(),
-            new_cumulative=cumulative.as_dict(),
-            tree=tree.dump() if tree is not None else None,
+            new_cumulative=_code_point_ordered(cumulative.as_dict()),
+            previous_cumulative=_code_point_ordered(inputs.previous_cumulative),
             root=tree.root if tree is not None else EMPTY_ROOT,
+            schema_version=PLAN_SCHEMA_VERSION,
+            through_epoch=inputs.through_epoch,
+            token=inputs.token,
             totals=_totals_doc(allocation),
+            tree=_tree_dump(tree),
         )
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Plan:
         """Read a stored plan (any key order); raises :class:`UnionValueError` if it is not a valid plan."""
         try:
-            return cls.model_validate_json(data)
+            with cycle_collection_paused():
+                return cls.model_validate_json(data)
         except ValueError as error:
             raise UnionValueError(f"not a valid dividend plan: {error}") from error
 
@@ -315,6 +322,23 @@ def distribution_tree(cumulative: AccountAmounts, *, executor: Executor | None =
     return StandardMerkleTree.of_address_amounts(cumulative.accounts, cumulative.amounts, executor=executor)
 
 
+def _tree_dump(tree: StandardMerkleTree | None) -> dict[str, Any] | None:
+    """The tree's ``standard-v1`` dump; its keys are already in code-point order (``treeIndex`` before ``value``)."""
+    if tree is None:
+        return None
+    with cycle_collection_paused():
+        return tree.dump()
+
+
+def _code_point_ordered(amounts: Mapping[ChecksumAddress, int]) -> dict[ChecksumAddress, int]:
+    """The non-zero amounts with their keys in code-point order: what :data:`SortedMap` validation would leave.
+
+    The allocation lists accounts in address (lower-case) order; canonical JSON writes keys in code-point order,
+    where EIP-55's capital letters sort before every lower-case one, so the keys are sorted once here.
+    """
+    return {account: amounts[account] for account in sorted(amounts) if amounts[account]}
+
+
 def _ids(facts: Sequence[Any]) -> list[str]:
     refs: list[EventRef] = sorted(map(attrgetter("event"), facts), key=attrgetter("block_number", "log_index"))
     return [ref.id for ref in refs]
@@ -332,7 +356,7 @@ def _event_ids(events: RelevantEvents) -> EventIdsDoc:
 
 
 def _purpose_doc(outcome: PurposeOutcome) -> PurposeDoc:
-    return PurposeDoc(
+    return PurposeDoc.model_construct(
         purpose=outcome.purpose,
         gross=outcome.gross,
         carry_before=outcome.carry_before,
@@ -345,7 +369,7 @@ def _purpose_doc(outcome: PurposeOutcome) -> PurposeDoc:
         cap_released=outcome.cap_released,
         carry_out=outcome.carry_out,
         eligible_members=len(outcome.members),
-        allocations=outcome.allocations,
+        allocations=_code_point_ordered(outcome.allocations),
     )
 
 

@@ -7,13 +7,14 @@ can answer every member without touching the chain.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from eth_typing import ChecksumAddress, HexStr
 
+from treasury._gc import cycle_collection_paused
 from treasury.merkle import ADDRESS_AMOUNT_ENCODING, StandardMerkleTree
 from treasury.plan import Plan
 from union.errors import UnionValueError
@@ -58,7 +59,10 @@ class ProofIndex:
             raise UnionValueError(f"the tree's root is not the plan's root {root}")
         entries = tree_dump["values"]
         self._accounts = [entry["value"][0] for entry in entries]
-        self._amounts = [int(entry["value"][1]) for entry in entries]
+        amounts = [entry["value"][1] for entry in entries]
+        if any(isinstance(amount, float) for amount in amounts):  # a parser's stand-in for a big JSON number
+            raise UnionValueError("tree amounts are decimal strings, not floating-point numbers")
+        self._amounts = list(map(int, amounts))
         self._places = [entry["treeIndex"] for entry in entries]
         self._positions = {account.lower(): position for position, account in enumerate(self._accounts)}
 
@@ -72,14 +76,15 @@ class ProofIndex:
     @classmethod
     def from_json(cls, data: bytes | str, *, validate: bool = True) -> ProofIndex:
         """Index a stored plan document without building the whole :class:`Plan` model (fast for big plans)."""
-        try:
-            document = json.loads(data)
-            token, root, tree = document["token"], document["root"], document["tree"]
-        except (ValueError, KeyError, TypeError) as error:
-            raise UnionValueError(f"not a dividend plan document: {error}") from error
-        if validate and tree is not None:
-            StandardMerkleTree.load(tree, validate=True)
-        return cls(token, tree, root)
+        with cycle_collection_paused():  # parsing creates two containers per leaf
+            try:
+                document = orjson.loads(data)
+                token, root, tree = document["token"], document["root"], document["tree"]
+            except (ValueError, KeyError, TypeError) as error:  # orjson.JSONDecodeError is a ValueError
+                raise UnionValueError(f"not a dividend plan document: {error}") from error
+            if validate and tree is not None:
+                StandardMerkleTree.load(tree, validate=True)
+            return cls(token, tree, root)
 
     def __len__(self) -> int:
         return len(self._positions)

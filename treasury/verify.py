@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -634,12 +635,14 @@ def verify_union(
     fetch_documents: bool = True,
     confirmations: int = 0,
     rpc: JsonRpcClient | None = None,
+    executor: Executor | None = None,
 ) -> VerificationReport:
     """Rebuild the union's distributions from the chain at ``w3`` and check them (see the module docstring).
 
     ``rpc`` reads the logs (default: a retrying client on ``w3``'s HTTP endpoint); ``documents`` are published
     plans with a label saying where they came from; with ``fetch_documents`` the plan URL in a proposal's
-    description is fetched to name differences. The report's ``ok`` is what the exit status reports.
+    description is fetched to name differences; ``executor`` (a process pool the caller owns) shares the rebuilt
+    plans' hashing. The report's ``ok`` is what the exit status reports.
     """
     own_client = rpc is None
     if rpc is None:
@@ -650,7 +653,7 @@ def verify_union(
     http = httpx.Client(timeout=_DOCUMENT_TIMEOUT, follow_redirects=True) if fetch_documents else None
     try:
         reader = RpcPlanInputsReader.open(rpc, manifest, confirmations=confirmations)
-        history = PlanHistory(reader)
+        history = PlanHistory(reader, executor=executor)
         governor = UnionContracts.from_manifest(w3, manifest).governor
         treasury = build_contract_events("UnionTreasury", reader.chain.treasury, load_abi("UnionTreasury"))
         states = {

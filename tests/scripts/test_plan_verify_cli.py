@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 from scripts.cli import app
 from tests.treasury.anvil_round import Round, base_round, fund_plan, funding_spec, round_, tampered
+from treasury.inputs import PlanInputs
 from treasury.plan import Plan
 
 __all__ = ["base_round", "round_"]  # fixtures used by name
@@ -155,3 +157,35 @@ def test_plan_refuses_while_the_epoch_can_still_change(round_: Round, tmp_path: 
     assert result.exit_code == 1
     assert "epoch 2 cannot be planned yet" in result.output
     assert not (tmp_path / "early.json").exists()
+
+
+def test_plan_and_verify_give_the_same_results_with_and_without_the_hashing_worker(
+    round_: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executors: list[object] = []
+    from_inputs = Plan.from_inputs
+
+    def recording(inputs: PlanInputs, *, executor: Executor | None = None) -> Plan:
+        executors.append(executor)
+        return from_inputs(inputs, executor=executor)
+
+    monkeypatch.setattr(Plan, "from_inputs", staticmethod(recording))
+    round_.union.warp_to(round_.union.grace_end(2))
+    shared, alone = tmp_path / "pooled.json", tmp_path / "single.json"  # same length: same table widths
+    with_worker = union_cli(round_, "plan", "2", "--out", str(shared))
+    without = union_cli(round_, "plan", "2", "--out", str(alone), "--no-parallel")
+    assert (with_worker.exit_code, without.exit_code) == (0, 0), with_worker.output + without.output
+    assert shared.read_bytes() == alone.read_bytes()
+    assert with_worker.output.replace(str(shared), "OUT") == without.output.replace(str(alone), "OUT")
+    assert isinstance(executors[0], ProcessPoolExecutor)
+    assert executors[1] is None
+
+    fund_plan(round_, Plan.from_json(shared.read_bytes()))
+    executors.clear()
+    reports = [union_cli(round_, "verify", "--json", *flag) for flag in ([], ["--no-parallel"])]
+    assert [report.exit_code for report in reports] == [0, 0], reports[0].output
+    pooled, single = (json.loads(report.output) for report in reports)
+    assert pooled.pop("checked_at") <= single.pop("checked_at")
+    assert pooled == single
+    assert isinstance(executors[0], ProcessPoolExecutor)
+    assert executors[-1] is None

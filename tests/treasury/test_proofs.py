@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.treasury.builders import History, addr, start
@@ -57,3 +59,10 @@ def test_a_plan_whose_tree_does_not_match_its_root_is_refused() -> None:
     forged = plan.model_copy(update={"root": "0x" + "cd" * 32})
     with pytest.raises(UnionValueError, match="root"):
         ProofIndex.from_plan(forged)
+
+
+def test_an_unvalidated_index_refuses_amounts_a_parser_turned_into_floats() -> None:
+    document = json.loads(stored_plan().canonical_bytes())
+    document["tree"]["values"][0]["value"][1] = 10**30  # a JSON number: orjson reads it as a float
+    with pytest.raises(UnionValueError, match="decimal strings"):
+        ProofIndex.from_json(json.dumps(document), validate=False)
