@@ -188,9 +188,13 @@ def test_signing_a_vote_in_the_page_casts_it_on_chain_and_shows_it_in_the_tallie
     expect(card).to_have_attribute("data-state", "active")
     expect(card.locator(".tally")).to_have_attribute("data-for", "0")
 
+    # The reason is typed before connecting: connecting redraws the view, which must keep what was typed.
+    card.get_by_label("Reason (optional, signed with your vote)").fill("a larger reserve is prudent")
     page.get_by_role("button", name="Connect wallet").click()
     expect(page.locator("#account")).to_contain_text(voter.address[:6])
-    card.get_by_label("Reason (optional, signed with your vote)").fill("a larger reserve is prudent")
+    expect(page.locator("main")).to_have_attribute("data-ready", "proposals")
+    card = page.locator(f'section.proposal[data-proposal-id="{proposal_id}"]')
+    expect(card.get_by_label("Reason (optional, signed with your vote)")).to_have_value("a larger reserve is prudent")
     card.get_by_role("button", name="Vote for").click()
     expect(page.locator("#status")).to_contain_text("was cast in transaction", timeout=WAIT_MS)
 

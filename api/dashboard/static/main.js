@@ -936,12 +936,24 @@ async function render({ keepStatus = false, focus = false } = {}) {
     fail(`Loading ${route.title.toLowerCase()} failed: ${explain(error)}`);
   }
   if (ticket !== renderCount) return; // a later navigation won
+  if (main.dataset.view === route.name) keepTyped(main, content);
   main.replaceChildren(content);
+  main.dataset.view = route.name;
   document.title = `${route.title} — Data Union`;
   if (!keepStatus) say("");
   await showAlarms();
   main.dataset.ready = route.name;
   if (focus) main.focus();
+}
+
+/** Carry what the member typed into the redrawn view's same fields: redrawing a view (the wallet connected, say)
+ * must never throw away a half-written vote reason. */
+function keepTyped(shown, redrawn) {
+  for (const field of shown.querySelectorAll("input[id], textarea[id]")) {
+    if (!field.value) continue;
+    const twin = redrawn.querySelector(`#${CSS.escape(field.id)}`);
+    if (twin && !twin.value) twin.value = field.value;
+  }
 }
 
 /** A loud banner on every view while a stored plan failed its independent recomputation from chain data. */
