@@ -435,18 +435,16 @@ class StandardMerkleTree:
         """Node ``index`` of the array."""
         return self._nodes[32 * index : 32 * index + 32]
 
-    def _value_leaf_hashes(self) -> list[bytes]:
-        """Every value's leaf hash, in value order (the fast path for the distributor's leaves)."""
+    def _value_leaves(self) -> bytes:
+        """Every value's leaf hash, in value order, back to back (the fast path for the distributor's leaves)."""
         values = self._values
         if isinstance(values, _Pairs):
-            return list(map(_hash_encoded_leaf, _encode_address_amounts(values.accounts, values.amounts)))
-        if self._leaf_encoding == ADDRESS_AMOUNT_ENCODING and all(
-            len(value) == 2 and isinstance(value[0], str) and len(value[0]) == 42 and value[0][:2] == "0x"
-            for value in values
-        ):
-            amounts = [_uint_int(value[1]) for value in values]
-            return list(map(_hash_encoded_leaf, _encode_address_amounts([value[0] for value in values], amounts)))
-        return [leaf_hash(self._leaf_encoding, value) for value in values]
+            return _address_amount_leaves(values.accounts, values.amounts)
+        if self._leaf_encoding == ADDRESS_AMOUNT_ENCODING and all(len(value) == 2 for value in values):
+            accounts = [value[0] for value in values]
+            if all(type(account) is str for account in accounts):
+                return _address_amount_leaves(accounts, [_uint_int(value[1]) for value in values])
+        return b"".join([leaf_hash(self._leaf_encoding, value) for value in values])
 
     # construction
 
@@ -538,12 +536,16 @@ class StandardMerkleTree:
         if size == 0 or size % 2 == 0:
             raise UnionValueError(f"a Merkle tree has an odd, non-zero number of nodes, not {size}")
         leaves = (size + 1) // 2
-        value_hashes = self._value_leaf_hashes()
-        for value_index, tree_index in enumerate(self._tree_indices):
-            if not leaves - 1 <= tree_index < size:
-                raise UnionValueError(f"value {value_index} points at {tree_index}, which is not a leaf")
-            if self._node(tree_index) != value_hashes[value_index]:
-                raise UnionValueError(f"value {value_index} does not hash to its leaf")
+        outside = [index for index, place in enumerate(self._tree_indices) if not leaves - 1 <= place < size]
+        if outside:
+            place = self._tree_indices[outside[0]]
+            raise UnionValueError(f"value {outside[0]} points at {place}, which is not a leaf")
+        places = np.asarray(self._tree_indices, dtype=np.int64)
+        node_rows = np.frombuffer(nodes, dtype=np.uint8).reshape(size, 32)
+        value_rows = np.frombuffer(self._value_leaves(), dtype=np.uint8).reshape(-1, 32)
+        wrong = np.flatnonzero((node_rows[places] != value_rows).any(axis=1))
+        if len(wrong):
+            raise UnionValueError(f"value {int(wrong[0])} does not hash to its leaf")
         for first, end in _internal_levels(size):
             if nodes[32 * first : 32 * end] != _parents(nodes[32 * (2 * first + 1) : 32 * (2 * end + 1)]):
                 raise UnionValueError("the Merkle tree is invalid: a node is not the hash of its children")

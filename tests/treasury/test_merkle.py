@@ -192,6 +192,14 @@ def test_load_refuses_a_malformed_node(bad_node: object) -> None:
         StandardMerkleTree.load(dump)
 
 
+@pytest.mark.parametrize("place", [0, 2**64, -1])
+def test_load_refuses_a_value_that_points_at_no_leaf(place: int) -> None:
+    dump = StandardMerkleTree.of(random_values(4, random.Random(3)), ENCODING).dump()
+    dump["values"][1]["treeIndex"] = place
+    with pytest.raises(UnionValueError, match="value 1 points at"):
+        StandardMerkleTree.load(dump)
+
+
 def test_load_accepts_nodes_in_upper_case_hex() -> None:
     tree = StandardMerkleTree.of(random_values(4, random.Random(3)), ENCODING)
     dump = tree.dump()
