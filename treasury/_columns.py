@@ -49,9 +49,7 @@ def int_column(values: Sequence[int]) -> IntColumn:
         column = np.array(values, dtype=np.int64)
     except OverflowError:
         return np.array(values, dtype=object)
-    if int(column.min()) < 0 or int(column.max()) * len(column) >= _INT64_LIMIT:
-        return np.array(values, dtype=object)
-    return column
+    return column if _sums_in_int64(column) else np.array(values, dtype=object)
 
 
 def int_column_of(items: Sequence[_T], field: Callable[[_T], int]) -> IntColumn:
@@ -60,9 +58,12 @@ def int_column_of(items: Sequence[_T], field: Callable[[_T], int]) -> IntColumn:
         column = np.fromiter(map(field, items), dtype=np.int64, count=len(items))
     except OverflowError:  # a value beyond int64: Python ints, then
         return int_column(list(map(field, items)))
-    if len(column) and (int(column.min()) < 0 or int(column.max()) * len(column) >= _INT64_LIMIT):
-        return int_column(list(map(field, items)))
-    return column
+    return column if _sums_in_int64(column) else int_column(list(map(field, items)))
+
+
+def _sums_in_int64(column: IntColumn) -> bool:
+    """Whether an int64 column is non-negative and even its sum stays below 2**63."""
+    return not len(column) or (int(column.min()) >= 0 and int(column.max()) * len(column) < _INT64_LIMIT)
 
 
 def gather(items: Sequence[_T], positions: npt.NDArray[np.intp]) -> list[_T]:
