@@ -31,6 +31,8 @@ from union.chain import connect
 from union.contracts import UnionContracts
 from union.errors import ConfigurationError, ManifestError, UnionError
 from union.manifest import DeploymentManifest
+from union.quorum import describe_quorum_rule, quorum_settings_problem, quorum_votes
+from union.signers import LOCAL_CHAIN_IDS
 
 __all__ = ["config_app", "config_check", "run_checks", "serve"]
 
@@ -143,6 +145,8 @@ def run_checks(config: ServeConfig, role: Role) -> CheckReport:
         else:
             contracts = UnionContracts.from_manifest(w3, manifest)
             report.ok("contracts", f"{len(manifest.contracts)} contracts have code")
+    if contracts is not None and manifest is not None:
+        _check_quorum(report, manifest, contracts)
     for label, url in (("database", settings.database_url), ("api database", config.api.database_url)):
         if label == "api database" and url == settings.database_url:
             continue
@@ -159,6 +163,32 @@ def run_checks(config: ServeConfig, role: Role) -> CheckReport:
     if role in (Role.ALL, Role.API) and config.relay_enabled:
         _check_relayer(report, config, manifest, w3)
     return report
+
+
+def _check_quorum(report: CheckReport, manifest: DeploymentManifest, contracts: UnionContracts) -> None:
+    """The quorum the governor applies now, read from the chain: governance may have changed the deployed one."""
+    governor = contracts.governor.functions
+    try:
+        percent = int(governor.quorumNumerator().call())
+        minimum = int(governor.minQuorum().call())
+    except Exception as exc:  # a governor from before DESIGN.md §8 has no minQuorum(): its quorum rounds down to 0
+        report.fail("quorum", f"cannot read the governor's quorum settings ({exc}); it may predate the minimum quorum")
+        return
+    test_union = manifest.parameters.local_test_union
+    if test_union and manifest.chain_id not in LOCAL_CHAIN_IDS:
+        report.fail("quorum", f"the manifest marks a local test union on chain {manifest.chain_id}, not a local chain")
+        return
+    problem = quorum_settings_problem(percent, minimum, local_test_union=test_union)
+    if problem is not None:
+        report.fail("quorum", f"the governor's quorum now: {problem} — change it by a vote (`union propose quorum`)")
+        return
+    members = int(contracts.membership.functions.memberCount().call())
+    report.ok(
+        "quorum",
+        f"{describe_quorum_rule(percent, minimum)}: a proposal made now needs "
+        f"{quorum_votes(members, percent, minimum)} of the {members} members"
+        + (" (a local test union)" if test_union else ""),
+    )
 
 
 def _check_proposer(

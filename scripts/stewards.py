@@ -40,16 +40,25 @@ from union.operations import (
     prepare_admissions,
     prepare_record,
     prepare_revoke,
+    quorum_description,
     record_contributions,
     revoke_entries,
     send_call,
     transfer_description,
 )
 from union.operations.contributions import RecordPlan
+from union.quorum import quorum_settings_problem
 from union.rpc import JsonRpcClient
 from union.settings import DEFAULT_STATE_DIR
 from union.types import ZERO_ADDRESS
-from voting.proposals import DividendPolicy, ProposalSpec, ProposalState, dividend_policy_proposal, transfer_proposal
+from voting.proposals import (
+    DividendPolicy,
+    ProposalSpec,
+    ProposalState,
+    dividend_policy_proposal,
+    quorum_proposal,
+    transfer_proposal,
+)
 
 __all__ = ["guardian_app", "propose_app"]
 
@@ -60,7 +69,9 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="check everything and sh
 DEFAULT_MANIFEST: Final = DEFAULT_STATE_DIR / "manifest.json"
 _MEMBERS_SHOWN: Final = 25
 
-propose_app = typer.Typer(help="Propose a vote (any member may): a dividend policy or a transfer of free funds.")
+propose_app = typer.Typer(
+    help="Propose a vote (any member may): a dividend policy, a transfer of free funds, or the quorum."
+)
 guardian_app = typer.Typer(help="The guardian's power: cancel a proposal before it executes (never execute).")
 app.add_typer(propose_app, name="propose")
 app.add_typer(guardian_app, name="guardian")
@@ -406,6 +417,55 @@ def propose_transfer(
         text = description or transfer_description(token=token_address, to=recipient, amount=amount, memo=memo)
         spec = transfer_proposal(
             union.contracts.treasury, token=token_address, to=recipient, amount=amount, memo=memo, description=text
+        )
+        _submit_proposal(union, signer, spec)
+
+
+@propose_app.command("quorum")
+@friendly_errors
+def propose_quorum(
+    percent: Annotated[
+        int | None, typer.Option("--percent", help="of the members at a proposal's snapshot, rounded up (1-100)")
+    ] = None,
+    min_quorum: Annotated[
+        int | None, typer.Option("--min-quorum", help="the fewest votes that pass a proposal (all members if fewer)")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="the proposal's text (default: the new quorum in words)")
+    ] = None,
+    rpc_url: RpcUrl = "http://127.0.0.1:8545",
+    manifest: ManifestPath = DEFAULT_MANIFEST,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFile = None,
+    private_key: PrivateKey = None,
+) -> None:
+    """Propose a new quorum (DESIGN.md §8) for votes whose snapshot comes after it executes; only members may propose.
+
+    Refused, before anything is sent, when one member alone could then pass a proposal in a union of three or more.
+    """
+    if percent is None and min_quorum is None:
+        raise UnionValueError("say what changes: --percent, --min-quorum, or both")
+    with _open_union(rpc_url, manifest) as union:
+        governor = union.contracts.governor.functions
+        was_percent, was_minimum = int(governor.quorumNumerator().call()), int(governor.minQuorum().call())
+        new_percent = was_percent if percent is None else percent
+        new_minimum = was_minimum if min_quorum is None else min_quorum
+        problem = quorum_settings_problem(
+            new_percent, new_minimum, local_test_union=union.manifest.parameters.local_test_union
+        )
+        if problem is not None:
+            raise UnionValueError(f"refusing to propose this quorum: {problem}; nothing was sent")
+        if (new_percent, new_minimum) == (was_percent, was_minimum):
+            raise UnionValueError("the governor applies this quorum already; nothing was sent")
+        signer = _signer(union, keystore, password_file, private_key)
+        text = description or quorum_description(
+            quorum_percent=new_percent, min_quorum=new_minimum, was_percent=was_percent, was_min_quorum=was_minimum
+        )
+        spec = quorum_proposal(
+            union.contracts.governor,
+            quorum_percent=None if new_percent == was_percent else new_percent,
+            min_quorum=None if new_minimum == was_minimum else new_minimum,
+            description=text,
         )
         _submit_proposal(union, signer, spec)
 

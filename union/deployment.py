@@ -28,6 +28,8 @@ from union.chain import TransactionSender, tx_hash_hex
 from union.compiler import CompilerOutput, compile_contracts
 from union.errors import ChainIdMismatchError, DeploymentError, ManifestError
 from union.manifest import Address, DeployedContract, DeploymentManifest, DeploymentParameters
+from union.quorum import DEFAULT_MIN_QUORUM, quorum_settings_problem
+from union.signers import LOCAL_CHAIN_IDS
 from union.types import ZERO_ADDRESS
 
 __all__ = [
@@ -66,7 +68,10 @@ class EpochConfig(_Section):
 class GovernanceConfig(_Section):
     voting_delay: int = Field(ge=1)
     voting_period: int = Field(gt=0)
-    quorum_percent: int = Field(ge=0, le=100)
+    quorum_percent: int = Field(ge=0, le=100, description="of the members at the snapshot, rounded up")
+    min_quorum: int = Field(
+        default=DEFAULT_MIN_QUORUM, ge=1, description="the fewest votes that pass a proposal (all members if fewer)"
+    )
     late_quorum_extension: int = Field(ge=0)
     timelock_delay: int = Field(ge=0)
     guardian: Address
@@ -98,6 +103,9 @@ class DeployConfig(_Section):
 
     union_name: str = Field(min_length=1)
     membership_symbol: str = Field(min_length=1)
+    local_test_union: bool = Field(
+        default=False, description="a union on a local chain for tests: may use quorum settings a real union may not"
+    )
     purposes: list[str] = Field(default_factory=list)
     epoch: EpochConfig
     governance: GovernanceConfig
@@ -110,6 +118,16 @@ class DeployConfig(_Section):
             raise ValueError("purposes must be unique")
         if any(name in {"", "general"} for name in self.purposes):
             raise ValueError("'general' is built in (id zero) and a purpose needs a name")
+        return self
+
+    @model_validator(mode="after")
+    def _quorum_protects_the_union(self) -> DeployConfig:
+        governance = self.governance
+        problem = quorum_settings_problem(
+            governance.quorum_percent, governance.min_quorum, local_test_union=self.local_test_union
+        )
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -151,12 +169,14 @@ def deployment_parameters(config: DeployConfig, genesis: int) -> DeploymentParam
     return DeploymentParameters(
         union_name=config.union_name,
         membership_symbol=config.membership_symbol,
+        local_test_union=config.local_test_union,
         epoch_genesis=genesis,
         epoch_length=config.epoch.length,
         grace_period=config.epoch.grace,
         voting_delay=governance.voting_delay,
         voting_period=governance.voting_period,
         quorum_percent=governance.quorum_percent,
+        min_quorum=governance.min_quorum,
         late_quorum_extension=governance.late_quorum_extension,
         timelock_delay=governance.timelock_delay,
         guardian=governance.guardian,
@@ -317,6 +337,7 @@ def _run_steps(deployer: _Deployer) -> None:
         parameters.voting_delay,
         parameters.voting_period,
         parameters.quorum_percent,
+        parameters.min_quorum,
         parameters.late_quorum_extension,
         parameters.guardian,
     )
@@ -413,6 +434,7 @@ def _wiring_checks(w3: Web3, manifest: DeploymentManifest, build: CompilerOutput
     yield "governor voting delay", p.voting_delay, governor.functions.votingDelay().call()
     yield "governor voting period", p.voting_period, governor.functions.votingPeriod().call()
     yield "governor quorum numerator", p.quorum_percent, governor.functions.quorumNumerator().call()
+    yield "governor minimum quorum", p.min_quorum, governor.functions.minQuorum().call()
     yield "governor late quorum extension", p.late_quorum_extension, governor.functions.lateQuorumVoteExtension().call()
     yield "governor guardian", to_checksum_address(p.guardian), governor.functions.proposalGuardian().call()
     yield "governor proposal threshold", 0, governor.functions.proposalThreshold().call()
@@ -433,6 +455,20 @@ def verify_wiring(w3: Web3, manifest: DeploymentManifest, build: CompilerOutput 
         if expected != actual:
             problems.append(f"{what}: expected {expected!r}, the chain says {actual!r}")
     return problems
+
+
+def _check_quorum_settings(parameters: DeploymentParameters, chain_id: int) -> None:
+    """Refuse, before anything is sent, a quorum under which one member could run a real union (DESIGN.md §8)."""
+    if parameters.local_test_union and chain_id not in LOCAL_CHAIN_IDS:
+        raise DeploymentError(
+            f"local_test_union is set, but chain {chain_id} is not a local chain (ids {sorted(LOCAL_CHAIN_IDS)}): "
+            "a union with real members gets the quorum rules of a real union; remove local_test_union"
+        )
+    problem = quorum_settings_problem(
+        parameters.quorum_percent, parameters.min_quorum, local_test_union=parameters.local_test_union
+    )
+    if problem is not None:
+        raise DeploymentError(f"refusing to deploy: {problem}")
 
 
 def deploy_union(
@@ -465,6 +501,7 @@ def deploy_union(
             compiler_version=build.solc_version,
             parameters=deployment_parameters(config, _resolve_genesis(w3, config)),
         )
+    _check_quorum_settings(manifest.parameters, chain_id)
     deployer = _Deployer(w3, sender or TransactionSender(w3, account), manifest, manifest_path, build, dry_run=dry_run)
     if not manifest.complete:
         _run_steps(deployer)

@@ -25,6 +25,7 @@ from union.deployment import (
     deploy_union,
 )
 from union.manifest import DeploymentManifest
+from union.quorum import DEFAULT_MIN_QUORUM
 
 __all__ = ["LocalAccounts", "LocalUnion", "deploy_local_union", "dev_account", "local_deploy_config"]
 
@@ -68,19 +69,26 @@ def local_deploy_config(
     voting_delay: int = 1,
     voting_period: int = 600,
     quorum_percent: int = 20,
+    min_quorum: int = DEFAULT_MIN_QUORUM,
     timelock_delay: int = 60,
     purposes: tuple[str, ...] = ("ai-training", "medical-research"),
+    local_test_union: bool = False,
 ) -> DeployConfig:
-    """A deployment config with short, local timings (anvil's clock is moved forward by the caller)."""
+    """A deployment config with short, local timings (anvil's clock is moved forward by the caller).
+
+    The quorum is a real union's (DESIGN.md §8) unless ``local_test_union`` lets a test use a smaller one.
+    """
     return DeployConfig(
         union_name="Demo Data Union",
         membership_symbol="DEMO",
+        local_test_union=local_test_union,
         purposes=list(purposes),
         epoch=EpochConfig(genesis=None, genesis_delay=genesis_delay, length=epoch_length, grace=grace),
         governance=GovernanceConfig(
             voting_delay=voting_delay,
             voting_period=voting_period,
             quorum_percent=quorum_percent,
+            min_quorum=min_quorum,
             late_quorum_extension=60,
             timelock_delay=timelock_delay,
             guardian=accounts.guardian.address,

@@ -47,12 +47,16 @@ class DeploymentParameters(BaseModel):
 
     union_name: str
     membership_symbol: str
+    local_test_union: bool = Field(
+        default=False, description="deployed for tests on a local chain, exempt from the quorum rules of a real union"
+    )
     epoch_genesis: int = Field(description="Unix timestamp at which epoch 1 starts")
     epoch_length: int = Field(gt=0, description="seconds per epoch")
     grace_period: int = Field(ge=0, description="seconds after an epoch's end during which entries may change")
     voting_delay: int = Field(ge=1, description="seconds between proposing and the vote snapshot")
     voting_period: int = Field(gt=0, description="seconds a vote stays open")
-    quorum_percent: int = Field(ge=0, le=100)
+    quorum_percent: int = Field(ge=0, le=100, description="of the members at the snapshot, rounded up")
+    min_quorum: int = Field(ge=1, description="the fewest votes that pass a proposal (all members if fewer)")
     late_quorum_extension: int = Field(ge=0, description="seconds a vote is extended when quorum is reached late")
     timelock_delay: int = Field(ge=0, description="seconds between queueing and execution")
     guardian: Address

@@ -23,6 +23,7 @@ __all__ = [
     "ProposalState",
     "dividend_policy_proposal",
     "fund_dividends_proposal",
+    "quorum_proposal",
     "transfer_proposal",
 ]
 
@@ -68,9 +69,15 @@ class ProposalSpec:
         return list(self.targets), list(self.values), list(self.calldatas), self.description_hash
 
 
+def _calls(contract: Contract, calls: list[tuple[str, list[Any]]], description: str) -> ProposalSpec:
+    """Calls of ``contract``'s functions, in order, with no ETH."""
+    calldatas = tuple(bytes.fromhex(contract.encode_abi(function, args=args)[2:]) for function, args in calls)
+    target = to_checksum_address(contract.address)
+    return ProposalSpec((target,) * len(calls), (0,) * len(calls), calldatas, description)
+
+
 def _single(contract: Contract, function: str, args: list[Any], description: str) -> ProposalSpec:
-    calldata = bytes.fromhex(contract.encode_abi(function, args=args)[2:])
-    return ProposalSpec((to_checksum_address(contract.address),), (0,), (calldata,), description)
+    return _calls(contract, [(function, args)], description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +125,18 @@ def transfer_proposal(
 ) -> ProposalSpec:
     """A memo'd transfer of free (non-earmarked) treasury funds."""
     return _single(treasury, "transfer", [token, to, amount, memo], description)
+
+
+def quorum_proposal(
+    governor: Contract, *, quorum_percent: int | None, min_quorum: int | None, description: str
+) -> ProposalSpec:
+    """A change of the quorum (DESIGN.md §8): its percent, its minimum, or both in one vote. It applies to proposals
+    whose snapshot comes after it executes; the governor checkpoints both, so earlier votes keep their quorum."""
+    calls: list[tuple[str, list[Any]]] = []
+    if quorum_percent is not None:
+        calls.append(("updateQuorumNumerator", [quorum_percent]))
+    if min_quorum is not None:
+        calls.append(("updateMinQuorum", [min_quorum]))
+    if not calls:
+        raise ValueError("a quorum proposal changes the percent, the minimum, or both")
+    return _calls(governor, calls, description)

@@ -39,12 +39,12 @@ from indexer.models import (
     Vote,
 )
 from union.errors import RecordNotFoundError
+from union.quorum import quorum_votes
 
 __all__ = ["router", "verification_alarms"]
 
 router = APIRouter(prefix="/v1/proposals", tags=["proposals"])
 
-_QUORUM_DENOMINATOR = 100  # OZ GovernorVotesQuorumFraction.quorumDenominator()
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorPublic, "description": "no such proposal"}}
 _VOTE_COLUMNS = (
     "proposal_id",
@@ -61,14 +61,25 @@ _VOTE_COLUMNS = (
 )
 
 
-def _quorum_numerators(session: Session) -> list[tuple[int, int]]:
-    """(timestamp, numerator) of every ``QuorumNumeratorUpdated`` in chain order."""
+def _governor_setting_history(session: Session, event: str, field: str) -> list[tuple[int, int]]:
+    """(timestamp, new value) of every ``event`` of the governor in chain order: the checkpoints of one of its
+    settings (``QuorumNumeratorUpdated``, ``MinQuorumUpdated``), each in force from its block's timestamp on."""
     rows = session.execute(
         select(EventRow.block_timestamp, EventRow.args)
-        .where(EventRow.contract == "UnionGovernor", EventRow.event == "QuorumNumeratorUpdated")
+        .where(EventRow.contract == "UnionGovernor", EventRow.event == event)
         .order_by(EventRow.block_number, EventRow.log_index)
     )
-    return [(timestamp, int(json.loads(args)["newQuorumNumerator"])) for timestamp, args in rows]
+    return [(timestamp, int(json.loads(args)[field])) for timestamp, args in rows]
+
+
+def _value_at(history: list[tuple[int, int]], timepoint: int) -> int | None:
+    """The setting in force at ``timepoint`` (the governor's ``upperLookup``); None before its first checkpoint."""
+    found = None
+    for timestamp, value in history:
+        if timestamp > timepoint:
+            break
+        found = value
+    return found
 
 
 def _members_at(session: Session, timepoint: int) -> int:
@@ -90,17 +101,10 @@ class _Governance:
         self.session = session
         self.context = context
         self.now = as_of(session).timestamp
-        self.numerators = _quorum_numerators(session)
+        self.percents = _governor_setting_history(session, "QuorumNumeratorUpdated", "newQuorumNumerator")
+        self.min_quorums = _governor_setting_history(session, "MinQuorumUpdated", "newMinQuorum")
         self.verifications: dict[str, VerificationPublic] = latest_verifications(session)
         self.stored = set(session.execute(select(PLANS.c.plan_hash)).scalars())
-
-    def numerator_at(self, timepoint: int) -> int | None:
-        found = None
-        for timestamp, numerator in self.numerators:
-            if timestamp > timepoint:
-                break
-            found = numerator
-        return found
 
     def proposal(self, row: Proposal) -> ProposalPublic:
         session = self.session
@@ -132,8 +136,10 @@ class _Governance:
             sums[support] += int(weight)
             voters += 1
         eligible = _members_at(session, row.vote_start)
-        numerator = self.numerator_at(row.vote_start)
-        quorum = eligible * numerator // _QUORUM_DENOMINATOR if numerator is not None else None
+        percent = _value_at(self.percents, row.vote_start)
+        min_quorum = _value_at(self.min_quorums, row.vote_start)
+        # The governor's quorum at the snapshot (DESIGN.md §8), from the same checkpoints it reads.
+        quorum = None if percent is None or min_quorum is None else quorum_votes(eligible, percent, min_quorum)
         quorum_reached = None if quorum is None else sums[1] + sums[2] >= quorum
         state = self._state(row, deadline, eta, executed_at, canceled_at, quorum_reached, sums)
         tally = TallyPublic(
@@ -144,6 +150,8 @@ class _Governance:
             quorum=None if quorum is None else str(quorum),
             quorum_reached=quorum_reached,
             eligible_votes=eligible,
+            quorum_percent=percent,
+            min_quorum=min_quorum,
         )
         return ProposalPublic(
             proposal_id=row.proposal_id,

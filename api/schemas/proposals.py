@@ -26,9 +26,14 @@ class TallyPublic(PublicModel):
     against_votes: AmountStr
     abstain_votes: AmountStr
     voters: int
-    quorum: AmountStr | None = Field(description="votes (for + abstain) needed; null if the store cannot tell")
+    quorum: AmountStr | None = Field(
+        description="votes (for + abstain) the governor requires: quorum_percent of eligible_votes rounded up, at "
+        "least min_quorum, at most eligible_votes (DESIGN.md §8); null if the store cannot tell"
+    )
     quorum_reached: bool | None
     eligible_votes: int = Field(description="members at the snapshot (the quorum's base)")
+    quorum_percent: int | None = Field(description="the governor's quorum percent at the snapshot")
+    min_quorum: int | None = Field(description="the governor's minimum quorum at the snapshot")
 
 
 class FundDividendsPublic(PublicModel):
@@ -86,9 +91,11 @@ class ProposalPublic(PublicModel):
                         "against_votes": "0",
                         "abstain_votes": "0",
                         "voters": 3,
-                        "quorum": "1",
+                        "quorum": "3",
                         "quorum_reached": True,
                         "eligible_votes": 4,
+                        "quorum_percent": 10,
+                        "min_quorum": 3,
                     },
                     "actions": [],
                     "votes_url": "/v1/proposals/1/votes",

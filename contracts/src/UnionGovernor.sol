@@ -13,18 +13,23 @@ import {
     GovernorVotesQuorumFraction
 } from "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 import {IUnionGovernor} from "./interfaces/IUnionGovernor.sol";
 import {IUnionMembership} from "./interfaces/IUnionMembership.sol";
 
 /// @title UnionGovernor
 /// @notice One member, one vote (DESIGN.md §1, §2): OpenZeppelin's Governor counting the membership's votes on its
-/// timestamp clock, with a quorum fraction of members, a TimelockController between a passed vote and its effect,
+/// timestamp clock, with a quorum of members (DESIGN.md §8: a percent rounded up, never below the union's minimum
+/// quorum, never above the members at the snapshot), a TimelockController between a passed vote and its effect,
 /// late-quorum protection and a proposal guardian that may cancel (never execute). Ballots may be cast by EIP-712
 /// signature (`castVoteBySig`, domain "UnionGovernor" / "1", EOA or EIP-1271 wallet) and relayed by anyone.
 /// @dev Proposing is gated by membership instead of a vote threshold, so the threshold is fixed at 0 and a member who
 /// delegated its vote can still propose. The voting delay is at least one second: voting power is read at the
-/// proposal's snapshot, so nobody can propose and vote in one block.
+/// proposal's snapshot, so nobody can propose and vote in one block. The minimum quorum is checkpointed like OZ's
+/// quorum numerator, so changing it never changes the quorum of a proposal whose snapshot has passed.
 contract UnionGovernor is
     IUnionGovernor,
     Governor,
@@ -36,11 +41,16 @@ contract UnionGovernor is
     GovernorPreventLateQuorum,
     GovernorProposalGuardian
 {
+    using Checkpoints for Checkpoints.Trace208;
+
+    Checkpoints.Trace208 private _minQuorumHistory;
+
     /// @param membership_ the membership contract (IERC5805 votes, timestamp clock, `isMember`)
     /// @param timelock_ the TimelockController that executes passed proposals
     /// @param initialVotingDelay seconds from proposal to snapshot (>= 1)
     /// @param initialVotingPeriod seconds of voting
-    /// @param initialQuorumNumerator quorum in percent of the members at the snapshot
+    /// @param initialQuorumNumerator quorum in percent of the members at the snapshot (rounded up)
+    /// @param initialMinQuorum the fewest votes that pass a proposal when the union has at least that many members
     /// @param initialLateQuorumExtension seconds of voting guaranteed after quorum is reached
     /// @param initialProposalGuardian the address that may cancel any proposal before execution (0 = proposers)
     constructor(
@@ -49,6 +59,7 @@ contract UnionGovernor is
         uint48 initialVotingDelay,
         uint32 initialVotingPeriod,
         uint256 initialQuorumNumerator,
+        uint256 initialMinQuorum,
         uint48 initialLateQuorumExtension,
         address initialProposalGuardian
     )
@@ -59,6 +70,7 @@ contract UnionGovernor is
         GovernorTimelockControl(timelock_)
         GovernorPreventLateQuorum(initialLateQuorumExtension)
     {
+        _updateMinQuorum(initialMinQuorum);
         _setProposalGuardian(initialProposalGuardian);
     }
 
@@ -83,6 +95,33 @@ contract UnionGovernor is
     /// @inheritdoc IUnionGovernor
     function membership() external view returns (address) {
         return address(token());
+    }
+
+    /// @inheritdoc IUnionGovernor
+    function minQuorum() public view returns (uint256) {
+        return _minQuorumHistory.latest();
+    }
+
+    /// @inheritdoc IUnionGovernor
+    function minQuorum(uint256 timepoint) public view returns (uint256) {
+        return _optimisticUpperLookupRecent(_minQuorumHistory, timepoint);
+    }
+
+    /// @inheritdoc IUnionGovernor
+    function updateMinQuorum(uint256 newMinQuorum) external onlyGovernance {
+        _updateMinQuorum(newMinQuorum);
+    }
+
+    /// @notice Votes (for + abstain) a proposal with this snapshot needs: the percent of the members rounded up, at
+    /// least the minimum quorum, at most the members (DESIGN.md §8).
+    /// @dev OZ's fraction rounds down, so 10 % of 8 members was 0 and one vote passed anything. The percent and its
+    /// history stay OZ's; this only rounds up and applies the bounds, all read at `timepoint`.
+    /// @param timepoint the proposal's snapshot
+    /// @return the quorum in votes
+    function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
+        uint256 members = token().getPastTotalSupply(timepoint);
+        uint256 byPercent = Math.mulDiv(members, quorumNumerator(timepoint), quorumDenominator(), Math.Rounding.Ceil);
+        return Math.min(members, Math.max(minQuorum(timepoint), byPercent));
     }
 
     /// @notice Always 0: membership, not voting power, decides who may propose.
@@ -127,6 +166,14 @@ contract UnionGovernor is
     function _setVotingDelay(uint48 newVotingDelay) internal override {
         if (newVotingDelay == 0) revert UnionGovernorInvalidVotingDelay(newVotingDelay);
         super._setVotingDelay(newVotingDelay);
+    }
+
+    /// @dev Checks the minimum, then checkpoints it at the current clock (OZ's quorum numerator history works alike).
+    function _updateMinQuorum(uint256 newMinQuorum) internal {
+        if (newMinQuorum == 0) revert UnionGovernorInvalidMinQuorum(newMinQuorum);
+        uint256 oldMinQuorum = minQuorum();
+        _minQuorumHistory.push(clock(), SafeCast.toUint208(newMinQuorum));
+        emit MinQuorumUpdated(oldMinQuorum, newMinQuorum);
     }
 
     /// @dev The threshold stays 0; only the constructor's 0 is accepted (so `setProposalThreshold` cannot mislead).

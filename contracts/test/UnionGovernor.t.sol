@@ -74,6 +74,7 @@ contract UnionGovernorTest is UnionFixture {
         vm.assertEq(governor.votingDelay(), VOTING_DELAY);
         vm.assertEq(governor.votingPeriod(), VOTING_PERIOD);
         vm.assertEq(governor.quorumNumerator(), QUORUM_PERCENT);
+        vm.assertEq(governor.minQuorum(), MIN_QUORUM);
         vm.assertEq(uint256(governor.lateQuorumVoteExtension()), LATE_QUORUM_EXTENSION);
         vm.assertEq(governor.proposalGuardian(), guardian);
         vm.assertEq(governor.timelock(), address(timelock));
@@ -87,14 +88,9 @@ contract UnionGovernorTest is UnionFixture {
 
     function test_constructor_revertsWhenVotingDelayIsZero() public {
         vm.expectRevert(abi.encodeWithSelector(IUnionGovernor.UnionGovernorInvalidVotingDelay.selector, 0));
-        new UnionGovernor(membership, timelock, 0, VOTING_PERIOD, QUORUM_PERCENT, LATE_QUORUM_EXTENSION, guardian);
-    }
-
-    function test_quorum_isAFractionOfMembersAtTheTimepoint() public {
-        vm.assertEq(governor.quorum(block.timestamp - 1), 1); // 20% of 5
-        _admitMembers(5);
-        vm.warp(block.timestamp + 1);
-        vm.assertEq(governor.quorum(block.timestamp - 1), 2); // 20% of 10
+        new UnionGovernor(
+            membership, timelock, 0, VOTING_PERIOD, QUORUM_PERCENT, MIN_QUORUM, LATE_QUORUM_EXTENSION, guardian
+        );
     }
 
     function test_setVotingDelay_throughGovernanceRevertsWhenZero() public {
@@ -220,9 +216,14 @@ contract UnionGovernorTest is UnionFixture {
     function test_lateQuorum_extendsTheDeadline() public {
         uint256 proposalId = _proposeAndStartVoting(address(treasury), _policyCall(), "Policy");
         uint256 deadline = governor.proposalDeadline(proposalId);
+        for (uint256 i = 0; i < MIN_QUORUM - 1; ++i) {
+            vm.prank(members[i]);
+            governor.castVote(proposalId, 1);
+        }
+        vm.assertEq(governor.proposalDeadline(proposalId), deadline); // no quorum yet, no extension
         vm.warp(deadline - 10);
-        vm.prank(members[0]);
-        governor.castVote(proposalId, 1); // quorum (1 of 5) reached 10 s before the end
+        vm.prank(members[MIN_QUORUM - 1]);
+        governor.castVote(proposalId, 1); // quorum (3 of 5) reached 10 s before the end
         vm.assertEq(governor.proposalDeadline(proposalId), deadline - 10 + LATE_QUORUM_EXTENSION);
         vm.warp(deadline + 1);
         vm.assertEq(uint256(governor.state(proposalId)), uint256(IGovernor.ProposalState.Active));
@@ -286,7 +287,14 @@ contract UnionGovernorTest is UnionFixture {
 
     function test_castVoteBySig_revertsWhenBallotIsForAnotherGovernor() public {
         UnionGovernor other = new UnionGovernor(
-            membership, timelock, VOTING_DELAY, VOTING_PERIOD, QUORUM_PERCENT, LATE_QUORUM_EXTENSION, guardian
+            membership,
+            timelock,
+            VOTING_DELAY,
+            VOTING_PERIOD,
+            QUORUM_PERCENT,
+            MIN_QUORUM,
+            LATE_QUORUM_EXTENSION,
+            guardian
         );
         uint256 proposalId = _proposeAndStartVoting(address(treasury), _policyCall(), "Policy");
         bytes32 digest = _ballotDigest(address(other), block.chainid, proposalId, 1, members[1], 0);
@@ -391,5 +399,213 @@ contract UnionGovernorTest is UnionFixture {
         vm.assertTrue(timelock.hasRole(timelock.EXECUTOR_ROLE(), address(0)));
         vm.assertTrue(timelock.hasRole(timelock.PROPOSER_ROLE(), address(governor)));
         vm.assertTrue(timelock.hasRole(timelock.CANCELLER_ROLE(), address(governor)));
+    }
+}
+
+/// @notice The quorum of DESIGN.md §8 for unions of every size: `min(members, max(minQuorum, ceil(members * percent /
+/// 100)))`, all read at the proposal's snapshot.
+contract UnionGovernorQuorumTest is UnionFixture {
+    /// @dev Deploys the union with `memberCount` members and returns the quorum at the present snapshot.
+    function _quorumOf(uint256 memberCount, uint256 percent, uint256 minQuorum) internal returns (uint256) {
+        _deployUnion(memberCount, percent, minQuorum);
+        return governor.quorum(block.timestamp - 1);
+    }
+
+    /// @dev The rule written out independently of the contract (ceiling by integer arithmetic).
+    function _expectedQuorum(uint256 memberCount, uint256 percent, uint256 minQuorum) internal pure returns (uint256) {
+        uint256 byPercent = (memberCount * percent + 99) / 100;
+        uint256 atLeast = byPercent > minQuorum ? byPercent : minQuorum;
+        return atLeast < memberCount ? atLeast : memberCount;
+    }
+
+    function _transferCall() internal view returns (bytes memory) {
+        return abi.encodeCall(IUnionTreasury.transfer, (address(0), members[0], 1 ether, "for me"));
+    }
+
+    /// @dev Votes "for" with members [0, voters), then closes the vote; returns the proposal's final state.
+    function _voteFor(uint256 proposalId, uint256 voters) internal returns (IGovernor.ProposalState) {
+        for (uint256 i = 0; i < voters; ++i) {
+            vm.prank(members[i]);
+            governor.castVote(proposalId, 1);
+        }
+        vm.warp(governor.proposalDeadline(proposalId) + 1);
+        return governor.state(proposalId);
+    }
+
+    // ------------------------------------------------------------------ by union size (10 %, minimum 3)
+
+    function test_quorum_aUnionOfOneNeedsItsMember() public {
+        vm.assertEq(_quorumOf(1, 10, 3), 1);
+    }
+
+    function test_quorum_aUnionOfTwoNeedsBothMembers() public {
+        vm.assertEq(_quorumOf(2, 10, 3), 2);
+    }
+
+    function test_quorum_aUnionOfThreeNeedsAllThree() public {
+        vm.assertEq(_quorumOf(3, 10, 3), 3);
+    }
+
+    function test_quorum_aUnionOfEightNeedsTheMinimumWhereOzGaveZero() public {
+        vm.assertEq(_quorumOf(8, 10, 3), 3); // 10 % of 8 = 0.8: OZ's fraction said 0
+    }
+
+    function test_quorum_aUnionOfNineNeedsTheMinimum() public {
+        vm.assertEq(_quorumOf(9, 10, 3), 3);
+    }
+
+    function test_quorum_aUnionOfTenNeedsTheMinimum() public {
+        vm.assertEq(_quorumOf(10, 10, 3), 3); // 10 % is exactly 1
+    }
+
+    function test_quorum_aUnionOfElevenRoundsThePercentUp() public {
+        vm.assertEq(_quorumOf(11, 10, 3), 3); // 1.1 rounds up to 2, below the minimum
+        vm.assertEq(_quorumOf(11, 30, 3), 4); // 3.3 rounds up to 4 (OZ: 3)
+    }
+
+    function test_quorum_aUnionOfAHundredNeedsThePercent() public {
+        vm.assertEq(_quorumOf(100, 10, 3), 10);
+        vm.assertEq(_quorumOf(100, 1, 3), 3); // 1 % is one vote: the minimum wins
+    }
+
+    function test_quorum_aUnionWithoutMembersNeedsNoVotesButPassesNothing() public {
+        vm.assertEq(_quorumOf(0, 10, 3), 0);
+    }
+
+    // ------------------------------------------------------------------ fuzz
+
+    /// @dev Any size, percent and minimum: a union with a member needs at least one vote and never more than its
+    /// members; with a minimum of two or more, one member alone never passes a proposal in a union of two or more.
+    function testFuzz_quorum_isAtLeastOneVoteAndAtMostTheMembers(uint256 memberCount, uint256 percent, uint256 minimum)
+        public
+    {
+        memberCount = bound(memberCount, 0, 120);
+        percent = bound(percent, 0, 100);
+        minimum = bound(minimum, 1, type(uint208).max);
+        uint256 quorum_ = _quorumOf(memberCount, percent, minimum);
+
+        vm.assertLe(quorum_, memberCount);
+        if (memberCount > 0) vm.assertGe(quorum_, 1);
+        if (minimum >= 2 && memberCount >= 2) vm.assertGe(quorum_, 2);
+        vm.assertEq(quorum_, _expectedQuorum(memberCount, percent, minimum));
+    }
+
+    // ------------------------------------------------------------------ the attack and its neighbours
+
+    /// @dev The reproduction of issue #11: 8 members at 10 % gave a quorum of 0, and one "for" vote passed a transfer.
+    function test_quorum_oneVoteCannotPassATransferInAUnionOfEight() public {
+        _deployUnion(8, 10, MIN_QUORUM);
+        bytes memory data = _transferCall();
+        uint256 proposalId = _proposeAndStartVoting(address(treasury), data, "Pay member 0");
+        vm.assertEq(governor.quorum(governor.proposalSnapshot(proposalId)), 3);
+
+        vm.assertEq(uint256(_voteFor(proposalId, 1)), uint256(IGovernor.ProposalState.Defeated));
+        (address[] memory targets, uint256[] memory values, bytes[] memory calldatas) = _single(address(treasury), data);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IGovernor.GovernorUnexpectedProposalState.selector,
+                proposalId,
+                IGovernor.ProposalState.Defeated,
+                bytes32(2 ** uint256(IGovernor.ProposalState.Succeeded))
+            )
+        );
+        governor.queue(targets, values, calldatas, keccak256("Pay member 0"));
+    }
+
+    function test_quorum_threeVotesPassInAUnionOfEight() public {
+        _deployUnion(8, 10, MIN_QUORUM);
+        uint256 proposalId = _proposeAndStartVoting(address(treasury), _transferCall(), "Pay member 0");
+        vm.assertEq(uint256(_voteFor(proposalId, 3)), uint256(IGovernor.ProposalState.Succeeded));
+    }
+
+    function test_quorum_aUnionOfTwoCannotPassWithOneVote() public {
+        _deployUnion(2, 10, MIN_QUORUM);
+        uint256 proposalId = _proposeAndStartVoting(address(treasury), _transferCall(), "Pay member 0");
+        vm.assertEq(uint256(_voteFor(proposalId, 1)), uint256(IGovernor.ProposalState.Defeated));
+    }
+
+    function test_quorum_membersAdmittedAfterTheSnapshotDoNotChangeIt() public {
+        _deployUnion(8, 10, MIN_QUORUM);
+        uint256 proposalId = _proposeAndStartVoting(address(treasury), _transferCall(), "Pay member 0");
+        _admitMembers(92);
+        vm.warp(block.timestamp + 1);
+        vm.assertEq(governor.quorum(governor.proposalSnapshot(proposalId)), 3);
+        vm.assertEq(governor.quorum(block.timestamp - 1), 10);
+    }
+
+    // ------------------------------------------------------------------ the minimum, changed by governance only
+
+    function test_constructor_revertsWhenMinQuorumIsZero() public {
+        _deployUnion(3);
+        vm.expectRevert(abi.encodeWithSelector(IUnionGovernor.UnionGovernorInvalidMinQuorum.selector, 0));
+        new UnionGovernor(
+            membership, timelock, VOTING_DELAY, VOTING_PERIOD, QUORUM_PERCENT, 0, LATE_QUORUM_EXTENSION, guardian
+        );
+    }
+
+    function test_constructor_emitsTheInitialMinQuorum() public {
+        _deployUnion(3);
+        vm.expectEmit();
+        emit IUnionGovernor.MinQuorumUpdated(0, 5);
+        new UnionGovernor(
+            membership, timelock, VOTING_DELAY, VOTING_PERIOD, QUORUM_PERCENT, 5, LATE_QUORUM_EXTENSION, guardian
+        );
+    }
+
+    function test_updateMinQuorum_revertsUnlessCalledThroughGovernance() public {
+        _deployUnion(5);
+        vm.prank(members[0]);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, members[0]));
+        governor.updateMinQuorum(1);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, address(this)));
+        governor.updateMinQuorum(1);
+        vm.assertEq(governor.minQuorum(), MIN_QUORUM);
+    }
+
+    function test_updateMinQuorum_throughGovernanceEmitsOldAndNew() public {
+        _deployUnion(5);
+        bytes memory data = abi.encodeCall(IUnionGovernor.updateMinQuorum, (4));
+        _passAndQueue(address(governor), data, "Minimum quorum 4");
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        (address[] memory targets, uint256[] memory values, bytes[] memory calldatas) = _single(address(governor), data);
+        vm.expectEmit(true, true, true, true, address(governor));
+        emit IUnionGovernor.MinQuorumUpdated(MIN_QUORUM, 4);
+        governor.execute(targets, values, calldatas, keccak256("Minimum quorum 4"));
+        vm.warp(block.timestamp + 1);
+        vm.assertEq(governor.minQuorum(), 4);
+        vm.assertEq(governor.quorum(block.timestamp - 1), 4);
+    }
+
+    function test_updateMinQuorum_throughGovernanceRevertsWhenZero() public {
+        _deployUnion(5);
+        bytes memory data = abi.encodeCall(IUnionGovernor.updateMinQuorum, (0));
+        _passAndQueue(address(governor), data, "No minimum");
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        (address[] memory targets, uint256[] memory values, bytes[] memory calldatas) = _single(address(governor), data);
+        vm.expectRevert(abi.encodeWithSelector(IUnionGovernor.UnionGovernorInvalidMinQuorum.selector, 0));
+        governor.execute(targets, values, calldatas, keccak256("No minimum"));
+    }
+
+    /// @dev A proposal keeps the minimum of its snapshot: governance cannot lower the bar of a vote under way.
+    function test_updateMinQuorum_leavesTheQuorumOfEarlierSnapshotsAlone() public {
+        _deployUnion(8, 10, 5);
+        uint256 before = block.timestamp - 1;
+        uint256 proposalId = _proposeAndStartVoting(address(treasury), _transferCall(), "Pay member 0");
+        _govern(address(governor), abi.encodeCall(IUnionGovernor.updateMinQuorum, (2)), "Minimum quorum 2");
+        vm.warp(block.timestamp + 1);
+
+        vm.assertEq(governor.minQuorum(), 2);
+        vm.assertEq(governor.minQuorum(before), 5);
+        vm.assertEq(governor.quorum(before), 5);
+        vm.assertEq(governor.quorum(governor.proposalSnapshot(proposalId)), 5);
+        vm.assertEq(governor.quorum(block.timestamp - 1), 2);
+    }
+
+    function test_updateQuorumNumerator_throughGovernanceIsStillRoundedUp() public {
+        _deployUnion(11, 10, MIN_QUORUM);
+        _govern(address(governor), abi.encodeWithSignature("updateQuorumNumerator(uint256)", 30), "Quorum 30 %");
+        vm.warp(block.timestamp + 1);
+        vm.assertEq(governor.quorumNumerator(), 30);
+        vm.assertEq(governor.quorum(block.timestamp - 1), 4); // 3.3 votes round up to 4
     }
 }

@@ -174,7 +174,7 @@ def _play_round(driver: UnionDriver, url: str) -> IndexedRound:
     treasury = driver.contracts.treasury
     policy = DividendPolicy(1_000, 500, 2_000, 5_000, accounts.operations.address)
     policy_spec = dividend_policy_proposal(treasury, policy, "Policy: 10% reserve, 5% operations, 20% floor, 50% cap")
-    _pass(driver, m0, policy_spec, [m0, m1])
+    _pass(driver, m0, policy_spec, [m0, m1, m3])
     assert driver.now() < schedule.end(epoch)
 
     driver.warp_to(schedule.grace_end(epoch))
@@ -218,7 +218,7 @@ def _play_round(driver: UnionDriver, url: str) -> IndexedRound:
     driver.end_voting(eth_proposal)
     driver.end_voting(defeated_proposal)
     driver.queue_and_execute(eth_spec)
-    token_proposal = _pass(driver, m0, funding(token.address, "TUSD"), [m0, m1])
+    token_proposal = _pass(driver, m0, funding(token.address, "TUSD"), [m0, m1, m3])
 
     _claim(driver, plans[ZERO_ADDRESS], m0)
     _claim(driver, plans[token.address], m1)

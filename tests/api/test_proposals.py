@@ -42,10 +42,12 @@ def test_funding_proposal_decodes_its_action_with_links_to_plan_and_verification
     assert funding["root"] == plan.root
     assert funding["plan_url"] == f"/v1/plans/{plan.plan_hash}"
     assert funding["verification"]["reproduced"] is True
-    # Member 2 delegated to member 3, so member 3 cast two votes; quorum is 20 % of the 4 members, rounded down.
+    # Member 2 delegated to member 3, so member 3 cast two votes. The quorum is 20 % of the 4 members rounded up (1),
+    # raised to the minimum of 3 (DESIGN.md §8): what the governor applied, not OZ's 0.
     tally = proposal["tally"]
     assert (tally["for_votes"], tally["against_votes"], tally["voters"]) == ("4", "0", 3)
-    assert (tally["eligible_votes"], tally["quorum"], tally["quorum_reached"]) == (4, "0", True)
+    assert (tally["eligible_votes"], tally["quorum"], tally["quorum_reached"]) == (4, "3", True)
+    assert (tally["quorum_percent"], tally["min_quorum"]) == (20, 3)
     assert proposal["eta"] is not None
     assert proposal["executed_at"] >= proposal["eta"]
     assert proposal["deadline"] == proposal["vote_end"] > proposal["vote_start"]

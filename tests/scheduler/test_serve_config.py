@@ -12,6 +12,7 @@ from scripts.serving import load_config
 from tests.helpers.driver import UnionDriver
 from union.errors import ConfigurationError
 from union.localnet import LocalAccounts
+from voting.proposals import quorum_proposal
 
 runner = CliRunner()
 
@@ -73,6 +74,8 @@ def test_config_check_passes_with_a_member_key_and_names_a_non_member(union: Uni
     result = runner.invoke(app, ["config", "check", "--role", "scheduler", "--config", str(good)])
     assert result.exit_code == 0, result.output
     assert "all good" in result.output
+    said = " ".join(result.output.split())
+    assert "ok quorum — 20 % of the members rounded up, at least 3: a proposal made now needs 1 of the 1 members" in said
     bad = _toml(tmp_path / "bad.toml", **common, private_key=outsider.key.hex())
     result = runner.invoke(app, ["config", "check", "--role", "scheduler", "--config", str(bad)])
     assert result.exit_code == 1
@@ -113,3 +116,27 @@ def test_the_documented_example_configuration_is_valid_and_complete() -> None:
     from scripts.serving import known_settings  # noqa: PLC0415
 
     assert known_settings() <= set(documented) | commented, "every setting is documented in union.example.toml"
+
+
+@pytest.mark.anvil
+def test_config_check_fails_when_governance_let_one_member_pass_proposals_and_says_why(
+    union: UnionDriver, tmp_path: Path
+) -> None:
+    """The chain accepts a minimum of 1 (a vote decided it); ``config check`` reads it back and refuses it."""
+    members = [LocalAccounts.member(index) for index in range(3)]
+    union.admit([member.address for member in members])
+    union.advance(1)
+    lowered = quorum_proposal(union.contracts.governor, quorum_percent=None, min_quorum=1, description="Minimum 1")
+    union.pass_proposal(members[0], lowered, members)
+    config = _toml(
+        tmp_path / "union.toml",
+        rpc_url=union.anvil.rpc_url,
+        chain_id=31337,
+        manifest=str(union.union.manifest_path),
+        database_url=f"sqlite:///{tmp_path / 'union.db'}",
+    )
+    result = runner.invoke(app, ["config", "check", "--role", "api", "--config", str(config)])
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "FAIL quorum: the governor's quorum now: min_quorum = 1 is below 2" in output
+    assert "in a union of 2 to 5 members one member alone could pass a proposal" in output

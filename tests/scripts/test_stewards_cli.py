@@ -21,7 +21,7 @@ from union.operations import parse_contributions, prepare_record, read_ledger, r
 from union.rpc import JsonRpcClient
 from union.signers import create_keystore
 from union.types import ZERO_ADDRESS
-from voting.proposals import ProposalState, transfer_proposal
+from voting.proposals import ProposalState, quorum_proposal, transfer_proposal
 
 runner = CliRunner()
 
@@ -418,6 +418,44 @@ def test_propose_saysClearlyWhenTheSignerIsNotAMember(union: UnionDriver) -> Non
     assert result.exit_code == 1
     assert f"the signing account {outsider.address} is not a member of the union" in result.output
     assert _nonce(union, outsider) == before
+
+
+def test_proposeQuorum_refusesAMinimumUnderWhichOneMemberCouldPassAndSendsNothing(union: UnionDriver) -> None:
+    member = _member(union)
+    before = _nonce(union, member)
+
+    result = _run(union, "propose", "quorum", "--min-quorum", "1", signer=member)
+
+    assert result.exit_code == 1
+    assert "min_quorum = 1 is below 2: in a union of 2 to 5 members one member alone could pass" in result.output
+    assert "nothing was sent" in result.output
+    assert _nonce(union, member) == before
+
+
+def test_proposeQuorum_passedByTheMembersChangesThePercentAndTheMinimum(union: UnionDriver) -> None:
+    members = [union.accounts.member(index) for index in range(3)]
+    union.admit([member.address for member in members])
+    union.fund(members[0].address)
+    text = "Set the quorum: 30 % of the members rounded up, at least 4 (was 20 % of the members rounded up, at least 3)"
+
+    result = _run(union, "propose", "quorum", "--percent", "30", "--min-quorum", "4", signer=members[0])
+
+    assert result.exit_code == 0, result.output
+    assert text in result.output
+    spec = quorum_proposal(union.contracts.governor, quorum_percent=30, min_quorum=4, description=text)
+    proposal_id = _proposal_id(result)
+    assert proposal_id == spec.proposal_id()
+    union.start_voting(proposal_id)
+    for member in members:
+        union.vote_by_sig(member, proposal_id)
+    union.end_voting(proposal_id)
+    union.queue_and_execute(spec)
+    governor = union.contracts.governor.functions
+    assert (governor.quorumNumerator().call(), governor.minQuorum().call()) == (30, 4)
+    unchanged = _run(union, "propose", "quorum", "--min-quorum", "4", signer=members[0])
+    assert unchanged.exit_code == 1
+    assert "the governor applies this quorum already" in unchanged.output
+    assert _run(union, "propose", "quorum", signer=members[0]).exit_code == 1
 
 
 # -- guardian -----------------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from scripts.cli import app
 from union.chain import AnvilProcess, TransactionSender, connect
-from union.deployment import deploy_union, deployment_parameters, verify_wiring
+from union.contracts import load_abi
+from union.deployment import DeployConfig, deploy_union, deployment_parameters, load_deploy_config, verify_wiring
 from union.errors import (
     ChainIdMismatchError,
     DeploymentError,
@@ -68,6 +69,9 @@ def test_deploy_wires_every_role_and_renounces_the_deployer(fresh_anvil: AnvilPr
     assert manifest.deployment_block >= 1
     assert verify_wiring(w3, manifest) == []
     assert len([s for s in report.sent if s.name.startswith("deploy ")]) == DEPLOY_STEPS
+    governor = w3.eth.contract(address=manifest.address_of("UnionGovernor"), abi=load_abi("UnionGovernor"))
+    assert (manifest.parameters.min_quorum, governor.functions.minQuorum().call()) == (3, 3)
+    assert manifest.parameters.local_test_union is False
 
 
 def test_resume_after_interruption_deploys_nothing_twice(fresh_anvil: AnvilProcess, tmp_path: Path) -> None:
@@ -167,11 +171,16 @@ def test_verify_wiring_names_every_difference(fresh_anvil: AnvilProcess, tmp_pat
     deploy_union(w3, accounts.deployer, local_deploy_config(accounts), tmp_path / "manifest.json")
     manifest = DeploymentManifest.load(tmp_path / "manifest.json")
     tampered = manifest.model_copy(
-        update={"parameters": manifest.parameters.model_copy(update={"timelock_delay": 1, "quorum_percent": 99})}
+        update={
+            "parameters": manifest.parameters.model_copy(
+                update={"timelock_delay": 1, "quorum_percent": 99, "min_quorum": 7}
+            )
+        }
     )
     problems = verify_wiring(w3, tampered)
     assert any("timelock min delay" in p for p in problems)
     assert any("quorum numerator" in p for p in problems)
+    assert "governor minimum quorum: expected 7, the chain says 3" in problems
     tampered.complete = False
     tampered.save(tmp_path / "tampered.json")
     with pytest.raises(DeploymentError, match="differs"):
@@ -205,6 +214,71 @@ def test_cli_deploys_from_a_keystore_and_dry_run_sends_nothing(fresh_anvil: Anvi
     wrong = runner.invoke(app, common)
     assert wrong.exit_code == 1
     assert "wrong password" in wrong.output
+
+
+def _quorum_refusal(**governance: int) -> str:
+    """The error a deployment config with these governance settings gets (a real union: not a local test union)."""
+    config = local_deploy_config(LocalAccounts.default()).model_dump()
+    config["governance"] |= governance
+    with pytest.raises(ValueError, match="quorum") as refused:
+        DeployConfig.model_validate(config)
+    return str(refused.value)
+
+
+def test_config_refuses_a_quorum_that_one_member_could_meet_and_says_why() -> None:
+    lone = _quorum_refusal(quorum_percent=10, min_quorum=1)
+    assert "min_quorum = 1 is below 2" in lone
+    assert "in a union of 2 to 10 members one member alone could pass a proposal" in lone
+    no_percent = _quorum_refusal(quorum_percent=0, min_quorum=3)
+    assert "quorum_percent = 0 is outside 1–100" in no_percent
+    assert "pass proposals on 3 votes" in no_percent
+    assert "min_quorum" in _quorum_refusal(min_quorum=0)
+    assert "quorum_percent" in _quorum_refusal(quorum_percent=101)
+
+
+def test_config_accepts_a_real_quorum_and_a_local_test_union_anything_the_governor_takes() -> None:
+    accounts = LocalAccounts.default()
+    assert local_deploy_config(accounts).governance.min_quorum == 3
+    assert local_deploy_config(accounts, quorum_percent=1, min_quorum=2).governance.quorum_percent == 1
+    lenient = local_deploy_config(accounts, quorum_percent=0, min_quorum=1, local_test_union=True)
+    assert deployment_parameters(lenient, 0).local_test_union is True
+    with pytest.raises(ValueError, match="min_quorum\n  Input should be greater than or equal to 1"):
+        local_deploy_config(accounts, min_quorum=0, local_test_union=True)
+
+
+def test_example_config_loads_with_the_default_minimum_quorum() -> None:
+    config = load_deploy_config(Path(__file__).parents[2] / "deploy.example.toml")
+    assert (config.governance.quorum_percent, config.governance.min_quorum) == (10, 3)
+    assert config.local_test_union is False
+
+
+def test_local_test_union_is_refused_on_a_chain_that_is_not_local(tmp_path: Path) -> None:
+    accounts = LocalAccounts.default()
+    config = local_deploy_config(accounts, min_quorum=1, local_test_union=True)
+    with AnvilProcess(log_path=tmp_path / "anvil.log", chain_id=100) as gnosis_like:
+        w3 = gnosis_like.web3()
+        with pytest.raises(DeploymentError, match="chain 100 is not a local chain"):
+            deploy_union(w3, accounts.deployer, config, tmp_path / "manifest.json")
+        assert w3.eth.get_transaction_count(accounts.deployer.address) == 0
+    assert not (tmp_path / "manifest.json").exists()
+
+
+def test_cli_refuses_a_lone_member_quorum_before_sending_anything(fresh_anvil: AnvilProcess, tmp_path: Path) -> None:
+    accounts = LocalAccounts.default()
+    config = tmp_path / "deploy.toml"
+    config.write_text(_toml(accounts).replace("quorum_percent = 20", "quorum_percent = 20\nmin_quorum = 1"))
+    manifest = tmp_path / "manifest.json"
+    result = CliRunner().invoke(
+        app,
+        [
+            *("deploy", "--config", str(config), "--manifest", str(manifest), "--rpc-url", fresh_anvil.rpc_url),
+            *("--private-key", accounts.deployer.key.hex()),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "one member alone could pass a proposal" in " ".join(result.output.split())
+    assert not manifest.exists()
+    assert fresh_anvil.web3().eth.get_transaction_count(accounts.deployer.address) == 0
 
 
 def _toml(accounts: LocalAccounts) -> str:

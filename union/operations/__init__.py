@@ -24,7 +24,13 @@ from union.operations.contributions import (
 )
 from union.operations.epochs import EpochWindow, format_timestamp
 from union.operations.ledger import LedgerEntries, LedgerEntry, RevokePlan, plan_revoke
-from union.operations.proposals import check_policy, parse_token, policy_description, transfer_description
+from union.operations.proposals import (
+    check_policy,
+    parse_token,
+    policy_description,
+    quorum_description,
+    transfer_description,
+)
 from union.operations.reading import CreatedProposal, find_proposal, member_statuses, read_ledger, read_proposals
 from union.operations.sending import SentTransaction, send_call
 from union.operations.stewarding import (
@@ -69,6 +75,7 @@ __all__ = [
     "prepare_admissions",
     "prepare_record",
     "prepare_revoke",
+    "quorum_description",
     "read_ledger",
     "read_proposals",
     "record_contributions",

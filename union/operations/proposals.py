@@ -1,4 +1,5 @@
-"""Checks and wording for the proposals any member may make from the CLI: a dividend policy, a treasury transfer.
+"""Checks and wording for the proposals any member may make from the CLI: a dividend policy, a treasury transfer,
+the quorum.
 
 The governor accepts any actions; the treasury checks them only when the proposal executes, weeks later. These
 checks mirror the treasury's own (``UnionTreasury._setDividendPolicy``, ``transfer``), so a proposal that could never
@@ -13,9 +14,10 @@ from eth_typing import ChecksumAddress
 from eth_utils import is_hex_address, to_checksum_address
 
 from union.errors import UnionValueError
+from union.quorum import describe_quorum_rule
 from union.types import ZERO_ADDRESS
 
-__all__ = ["BPS", "check_policy", "parse_token", "policy_description", "transfer_description"]
+__all__ = ["BPS", "check_policy", "parse_token", "policy_description", "quorum_description", "transfer_description"]
 
 BPS: Final = 10_000
 """Basis points in a whole."""
@@ -75,3 +77,11 @@ def transfer_description(*, token: ChecksumAddress, to: ChecksumAddress, amount:
     """The default description of a transfer proposal."""
     what = f"{amount} wei of ETH" if token == ZERO_ADDRESS else f"{amount} base units of token {token}"
     return f"Transfer {what} from the treasury to {to}: {memo}"
+
+
+def quorum_description(*, quorum_percent: int, min_quorum: int, was_percent: int, was_min_quorum: int) -> str:
+    """The default description of a quorum proposal: the rule it sets and the one it replaces."""
+    return (
+        f"Set the quorum: {describe_quorum_rule(quorum_percent, min_quorum)} "
+        f"(was {describe_quorum_rule(was_percent, was_min_quorum)})"
+    )

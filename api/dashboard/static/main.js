@@ -410,10 +410,15 @@ function tallyView(tally) {
       ),
       h("span", { class: "num", "data-count": key }, value),
     );
+  // The governor's rule at the snapshot (DESIGN.md §8), so a member sees why the quorum is what it is.
+  const quorumRule =
+    tally.quorum_percent === null || tally.min_quorum === null
+      ? ""
+      : ` (${tally.quorum_percent} % of the members rounded up, at least ${tally.min_quorum})`;
   const quorumText =
     quorum === null
       ? "Quorum unknown."
-      : `Quorum: ${tally.quorum} of ${tally.eligible_votes} votes (for + abstain) — ${tally.quorum_reached ? "reached" : "not reached yet"}.`;
+      : `Quorum: ${tally.quorum} of ${tally.eligible_votes} votes (for + abstain)${quorumRule} — ${tally.quorum_reached ? "reached" : "not reached yet"}.`;
   return h(
     "div",
     {

@@ -24,6 +24,7 @@ abstract contract UnionFixture is Test {
     uint48 internal constant VOTING_DELAY = 1 hours;
     uint32 internal constant VOTING_PERIOD = 3 days;
     uint256 internal constant QUORUM_PERCENT = 20;
+    uint256 internal constant MIN_QUORUM = 3;
     uint48 internal constant LATE_QUORUM_EXTENSION = 1 days;
     uint256 internal constant TIMELOCK_DELAY = 2 days;
     string internal constant RESEARCH = "research";
@@ -48,6 +49,11 @@ abstract contract UnionFixture is Test {
 
     /// @dev Deploys and wires the union at `block.timestamp` (before GENESIS) with `memberCount` members admitted.
     function _deployUnion(uint256 memberCount) internal {
+        _deployUnion(memberCount, QUORUM_PERCENT, MIN_QUORUM);
+    }
+
+    /// @dev As `_deployUnion(memberCount)`, with the given quorum percent and minimum quorum.
+    function _deployUnion(uint256 memberCount, uint256 quorumPercent, uint256 minQuorum) internal {
         vm.warp(GENESIS - 10 days);
         membership = new UnionMembership("Data Union", "UNION", address(this));
         ledger = new ContributionLedger(membership, GENESIS, EPOCH_LENGTH, GRACE_PERIOD, address(this));
@@ -56,7 +62,7 @@ abstract contract UnionFixture is Test {
         address[] memory anyone = new address[](1); // address(0): anyone may execute
         timelock = new TimelockController(TIMELOCK_DELAY, none, anyone, address(this));
         governor = new UnionGovernor(
-            membership, timelock, VOTING_DELAY, VOTING_PERIOD, QUORUM_PERCENT, LATE_QUORUM_EXTENSION, guardian
+            membership, timelock, VOTING_DELAY, VOTING_PERIOD, quorumPercent, minQuorum, LATE_QUORUM_EXTENSION, guardian
         );
         timelock.grantRole(timelock.PROPOSER_ROLE(), address(governor));
         timelock.grantRole(timelock.CANCELLER_ROLE(), address(governor));
