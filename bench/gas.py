@@ -74,7 +74,7 @@ ADMISSION_BATCH: Final = 100
 ADMISSION_BATCHES: Final = 5  # 500 fresh members, so the contribution batch names 500 distinct members
 CONTRIBUTION_BATCH: Final = 500
 VOTERS: Final = 5
-QUORUM_PERCENT: Final = 60  # 3 of the 5 voters: the first, a middle and the quorum-reaching vote are all measured
+QUORUM_PERCENT: Final = 60  # 3 of the 5 voters (also the minimum): the first, a middle and the quorum-reaching vote
 CANDIDATES: Final = 16  # keyed accounts the claim roles are picked from
 SEED: Final = 20_260_522
 LEAF_ENCODING: Final = ["address", "uint256"]
@@ -718,6 +718,7 @@ def run_benchmark() -> GasReport:
                 "scenario": {
                     "voters": VOTERS,
                     "quorum_percent": QUORUM_PERCENT,
+                    "min_quorum": config.governance.min_quorum,
                     "token_rounds": TOKEN_ROUNDS,
                     "small_tree_accounts": SMALL_TREE,
                     "large_tree_accounts": LARGE_TREE,

@@ -213,6 +213,12 @@ def test_signing_a_vote_in_the_page_casts_it_on_chain_and_shows_it_in_the_tallie
     tally = server.get(f"/v1/proposals/{proposal_id}")["tally"]
     assert tally["for_votes"] == "1"
     assert card.locator(".tally").get_attribute("data-voters") == str(tally["voters"])
+    # The quorum shown is the one the governor applies at the snapshot, with its rule (DESIGN.md §8).
+    assert tally["quorum"] == str(governor.quorum(governor.proposalSnapshot(proposal_id).call()).call())
+    expect(card.locator(".tally")).to_contain_text(
+        f"Quorum: {tally['quorum']} of {tally['eligible_votes']} votes (for + abstain) — not reached yet. The quorum "
+        f"is {tally['quorum_percent']} % of the members rounded up, at least {tally['min_quorum']}."
+    )
     card.locator("details.votes summary").click()
     expect(card.locator(f'details.votes tr[data-voter="{voter.address}"]')).to_contain_text(
         "a larger reserve is prudent"

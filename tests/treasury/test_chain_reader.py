@@ -56,6 +56,7 @@ def manifest(*, genesis: int = GENESIS) -> DeploymentManifest:
         voting_delay=1,
         voting_period=10,
         quorum_percent=20,
+        min_quorum=3,
         late_quorum_extension=0,
         timelock_delay=0,
         guardian=ALICE,

@@ -414,11 +414,11 @@ function tallyView(tally) {
   const quorumRule =
     tally.quorum_percent === null || tally.min_quorum === null
       ? ""
-      : ` (${tally.quorum_percent} % of the members rounded up, at least ${tally.min_quorum})`;
+      : ` The quorum is ${tally.quorum_percent} % of the members rounded up, at least ${tally.min_quorum}.`;
   const quorumText =
     quorum === null
       ? "Quorum unknown."
-      : `Quorum: ${tally.quorum} of ${tally.eligible_votes} votes (for + abstain)${quorumRule} — ${tally.quorum_reached ? "reached" : "not reached yet"}.`;
+      : `Quorum: ${tally.quorum} of ${tally.eligible_votes} votes (for + abstain) — ${tally.quorum_reached ? "reached" : "not reached yet"}.${quorumRule}`;
   return h(
     "div",
     {
