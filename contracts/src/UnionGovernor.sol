@@ -171,8 +171,7 @@ contract UnionGovernor is
     /// @dev Checks the minimum, then checkpoints it at the current clock (OZ's quorum numerator history works alike).
     function _updateMinQuorum(uint256 newMinQuorum) internal {
         if (newMinQuorum == 0) revert UnionGovernorInvalidMinQuorum(newMinQuorum);
-        uint256 oldMinQuorum = minQuorum();
-        _minQuorumHistory.push(clock(), SafeCast.toUint208(newMinQuorum));
+        (uint208 oldMinQuorum,) = _minQuorumHistory.push(clock(), SafeCast.toUint208(newMinQuorum));
         emit MinQuorumUpdated(oldMinQuorum, newMinQuorum);
     }
 
