@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FORGE := node_modules/.bin/forge
 STAMP := build/.stamps
 
-.PHONY: demo test test-python test-contracts lint bench slither install clean
+.PHONY: demo test test-python test-contracts lint lint-js bench slither install clean
 
 install: $(STAMP)/python $(STAMP)/node
 
@@ -28,10 +28,16 @@ demo: install
 
 test: install lint test-contracts test-python
 
-lint: install
+lint: install lint-js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# The dashboard's browser modules: types (tsc, JSDoc + `// @ts-check`, nothing emitted) and lint (eslint, flat config);
+# any error or warning fails.
+lint-js: install
+	node_modules/.bin/tsc --noEmit -p tsconfig.json
+	node_modules/.bin/eslint --max-warnings 0 api/dashboard eslint.config.mjs
 
 test-contracts: install
 	$(FORGE) test

@@ -16,7 +16,8 @@ from union.errors import RecordNotFoundError
 __all__ = ["ASSETS", "STATIC_DIR", "DashboardAsset", "router"]
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
-"""Where the page, its stylesheet and its JavaScript modules live (shipped inside the package)."""
+"""Where the page, its stylesheet and its JavaScript modules live (shipped inside the package): the entry and the
+router at the top, shared modules in ``lib/``, one file per view in ``views/`` and per member action in ``actions/``."""
 
 _CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
@@ -35,17 +36,19 @@ class DashboardAsset:
     """One file of the page, held in memory with its content type and a strong ETag."""
 
     name: str
+    """The path below :data:`STATIC_DIR` with forward slashes (``views/epochs.js``): the URL's after ``/dashboard/``."""
     body: bytes
     content_type: str
     etag: str
 
     @classmethod
     def load(cls, path: Path) -> DashboardAsset:
+        name = path.relative_to(STATIC_DIR).as_posix()
         body = path.read_bytes()
         guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         content_type = _CONTENT_TYPES.get(path.suffix, guessed)
         etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        return cls(name=path.name, body=body, content_type=content_type, etag=etag)
+        return cls(name=name, body=body, content_type=content_type, etag=etag)
 
     def answer(self, request: Request) -> Response:
         """The file, or ``304 Not Modified`` when the browser already holds this exact version."""
@@ -55,8 +58,12 @@ class DashboardAsset:
         return Response(self.body, media_type=self.content_type, headers=headers)
 
 
-ASSETS: Final = {path.name: DashboardAsset.load(path) for path in sorted(STATIC_DIR.iterdir()) if path.is_file()}
-"""Every file the page may load, by name; read once, at import."""
+ASSETS: Final = {
+    asset.name: asset
+    for asset in (DashboardAsset.load(path) for path in sorted(STATIC_DIR.rglob("*")) if path.is_file())
+}
+"""Every file the page may load, by its path below the static directory; read once, at import. A request names one of
+these keys or gets a 404: the file system is never read per request, so no path can reach outside the directory."""
 
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
 
@@ -67,7 +74,7 @@ def dashboard(request: Request) -> Response:
     return ASSETS["index.html"].answer(request)
 
 
-@router.get("/dashboard/{name}", summary="A file of the dashboard (stylesheet, JavaScript module)")
+@router.get("/dashboard/{name:path}", summary="A file of the dashboard (stylesheet, JavaScript module)")
 def dashboard_asset(name: str, request: Request) -> Response:
     asset = ASSETS.get(name)
     if asset is None:

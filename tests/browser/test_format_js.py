@@ -1,4 +1,4 @@
-"""The page's number and CSV formatting (format.js), run by Node: money is shown exactly as the chain holds it."""
+"""The page's number and CSV formatting (lib/format.js), run by Node: money is shown exactly as the chain holds it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ console.log(JSON.stringify(cases.map(([name, args]) => f[name](...args))));
 def _run(*calls: tuple[str, list[Any]]) -> list[Any]:
     if _NODE is None:
         pytest.skip("node is not installed (make install brings it with the npm toolchain)")
-    script = _SCRIPT % json.dumps((STATIC_DIR / "format.js").as_uri())
+    script = _SCRIPT % json.dumps((STATIC_DIR / "lib" / "format.js").as_uri())
     done = subprocess.run(
         [_NODE, "--input-type=module", "-e", script, json.dumps(calls)], capture_output=True, text=True, check=True
     )

@@ -1,23 +1,35 @@
+// @ts-check
 // The member's browser wallet (EIP-1193, window.ethereum): connect, and sign EIP-712 typed data. No ETH is needed:
 // the relay submits what the member signs.
 
+/** @import { Eip1193Error, Eip1193Provider } from "../../types/globals" */
+
 export class WalletError extends Error {}
 
+/** @param {unknown} error */
 function describe(error) {
   if (!error) return "the wallet failed without saying why";
-  if (error.code === 4001) return "you declined the request in your wallet";
-  if (error.code === 4100) return "the wallet has not authorised this page; connect first";
-  if (error.code === -32002) return "the wallet is already showing a request; answer it there";
-  return error.message || String(error);
+  const { code, message } = /** @type {Eip1193Error} */ (error);
+  if (code === 4001) return "you declined the request in your wallet";
+  if (code === 4100) return "the wallet has not authorised this page; connect first";
+  if (code === -32002) return "the wallet is already showing a request; answer it there";
+  return message || String(error);
 }
+
+/** @typedef {(wallet: Wallet) => void} WalletListener */
 
 export class Wallet {
   constructor() {
+    /** @type {string | null} */
     this.account = null;
+    /** @type {number | null} */
     this.chainId = null;
+    /** @type {Set<WalletListener>} */
     this.listeners = new Set();
+    this.subscribed = false;
   }
 
+  /** @returns {Eip1193Provider | null} */
   get provider() {
     return window.ethereum || null;
   }
@@ -26,6 +38,7 @@ export class Wallet {
     return Boolean(this.provider && typeof this.provider.request === "function");
   }
 
+  /** @param {WalletListener} listener */
   onChange(listener) {
     this.listeners.add(listener);
   }
@@ -34,12 +47,17 @@ export class Wallet {
     for (const listener of this.listeners) listener(this);
   }
 
+  /**
+   * @param {string} method
+   * @param {unknown[]} [params]
+   */
   async call(method, params) {
-    if (!this.available) {
+    const provider = this.provider;
+    if (!this.available || provider === null) {
       throw new WalletError("no browser wallet found: install one (an EIP-1193 wallet such as a browser extension)");
     }
     try {
-      return await this.provider.request(params === undefined ? { method } : { method, params });
+      return await provider.request(params === undefined ? { method } : { method, params });
     } catch (error) {
       throw new WalletError(describe(error));
     }
@@ -50,17 +68,19 @@ export class Wallet {
     if (!Array.isArray(accounts) || accounts.length === 0) {
       throw new WalletError("the wallet shared no account with this page");
     }
-    this.account = accounts[0];
+    this.account = /** @type {string} */ (accounts[0]);
     const chainId = await this.call("eth_chainId");
-    this.chainId = Number.parseInt(chainId, 16);
-    if (this.provider.on && !this.subscribed) {
+    this.chainId = Number.parseInt(/** @type {string} */ (chainId), 16);
+    const provider = this.provider;
+    if (provider && provider.on && !this.subscribed) {
       this.subscribed = true;
-      this.provider.on("accountsChanged", (changed) => {
-        this.account = changed && changed.length ? changed[0] : null;
+      provider.on("accountsChanged", (changed) => {
+        const accountsNow = /** @type {string[] | null | undefined} */ (changed);
+        this.account = accountsNow && accountsNow.length ? accountsNow[0] : null;
         this.notify();
       });
-      this.provider.on("chainChanged", (changed) => {
-        this.chainId = Number.parseInt(changed, 16);
+      provider.on("chainChanged", (changed) => {
+        this.chainId = Number.parseInt(/** @type {string} */ (changed), 16);
         this.notify();
       });
     }
@@ -68,7 +88,11 @@ export class Wallet {
     return this.account;
   }
 
-  /** eth_signTypedData_v4 with the typed data exactly as the relay served it (a JSON text). */
+  /**
+   * eth_signTypedData_v4 with the typed data exactly as the relay served it (a JSON text).
+   * @param {string} payloadText
+   * @returns {Promise<string>}
+   */
   async signTypedData(payloadText) {
     if (!this.account) throw new WalletError("connect your wallet first");
     const signature = await this.call("eth_signTypedData_v4", [this.account, payloadText]);
@@ -78,7 +102,11 @@ export class Wallet {
     return signature;
   }
 
+  /** @param {string | null | undefined} address */
   isAccount(address) {
     return Boolean(this.account && address && this.account.toLowerCase() === address.toLowerCase());
   }
 }
+
+/** The page's one wallet: the header's button connects it, the views and actions read it. */
+export const wallet = new Wallet();

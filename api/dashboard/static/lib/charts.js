@@ -1,7 +1,24 @@
+// @ts-check
 // Charts drawn as inline SVG. Each mark carries its exact value (wei, as text) in a data attribute and a <title>,
 // and every chart comes with the same figures as a table, so a screen reader or a test reads numbers, not pixels.
 
-import { ETH, formatAmount, formatTime, h, svg, toNumber } from "./format.js";
+import { h, svg } from "./dom.js";
+import { ETH, formatAmount, formatTime, toNumber } from "./format.js";
+
+/** @import { Child } from "./dom.js" */
+
+/**
+ * @typedef {object} BalancePoint
+ * @property {number} time the period's first second (Unix time)
+ * @property {string} balance the booked balance after the period, in wei
+ * @property {string} label the period's name (`epoch 3`)
+ */
+
+/**
+ * @typedef {object} Bar
+ * @property {string} label
+ * @property {string} amount in wei
+ */
 
 const WIDTH = 480;
 const HEIGHT = 240;
@@ -11,7 +28,9 @@ let chartCount = 0;
 
 /**
  * The booked balance of one token over time: a step line through the balance after each period.
- * points: [{time, balance (wei string), label}] in time order.
+ * @param {string} token
+ * @param {BalancePoint[]} points in time order
+ * @param {string} title
  */
 export function balanceChart(token, points, title) {
   chartCount += 1;
@@ -23,11 +42,13 @@ export function balanceChart(token, points, title) {
   const first = Math.min(...times);
   const last = Math.max(...times);
   const span = Math.max(1, last - first);
+  /** @param {number} time */
   const x = (time) => PAD.left + ((time - first) / span) * (WIDTH - PAD.left - PAD.right);
+  /** @param {number} value */
   const y = (value) => PAD.top + (1 - (value - bottom) / (top - bottom)) * (HEIGHT - PAD.top - PAD.bottom);
 
   let path = "";
-  points.forEach((point, index) => {
+  points.forEach((_point, index) => {
     const px = points.length === 1 ? (PAD.left + WIDTH - PAD.right) / 2 : x(times[index]);
     const py = y(values[index]);
     path += index === 0 ? `M${px.toFixed(1)},${py.toFixed(1)}` : `H${px.toFixed(1)}V${py.toFixed(1)}`;
@@ -80,7 +101,13 @@ export function balanceChart(token, points, title) {
   return chart;
 }
 
-/** Horizontal bars, one per row: rows = [{label, amount (wei string)}]; amounts of one token. */
+/**
+ * Horizontal bars, one per row; amounts of one token.
+ * @param {string} token
+ * @param {Bar[]} rows
+ * @param {string} title
+ * @param {string} kind names the chart's class (`purpose` gives `purpose-chart`)
+ */
 export function barChart(token, rows, title, kind) {
   chartCount += 1;
   const titleId = `chart-title-${chartCount}`;
@@ -121,7 +148,12 @@ export function barChart(token, rows, title, kind) {
   );
 }
 
-/** The figures behind a chart, as a table inside a disclosure. */
+/**
+ * The figures behind a chart, as a table inside a disclosure.
+ * @param {string} caption
+ * @param {string[]} headings
+ * @param {Child[][]} rows
+ */
 export function chartTable(caption, headings, rows) {
   return h(
     "details",
@@ -141,7 +173,11 @@ export function chartTable(caption, headings, rows) {
   );
 }
 
-/** An axis label: approximate on purpose (the exact figures are in the marks and the table). */
+/**
+ * An axis label: approximate on purpose (the exact figures are in the marks and the table).
+ * @param {number} value
+ * @param {string} token
+ */
 function compact(value, token) {
   if (token.toLowerCase() === ETH) {
     return `${Intl.NumberFormat("en", { maximumFractionDigits: 3 }).format(value / 1e18)} ETH`;
@@ -149,6 +185,10 @@ function compact(value, token) {
   return Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 2 }).format(value);
 }
 
+/**
+ * @param {string} text
+ * @param {number} length
+ */
 function truncate(text, length) {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
