@@ -55,6 +55,10 @@ def test_every_module_the_page_imports_is_served_with_a_javascript_type() -> Non
         pending.extend(imported)
     # Every module shipped is one the page loads: no dead file costs a member on a phone a request.
     assert reachable == scripts, sorted(scripts - reachable)
+    # ... and the page asks for all of them at once, not one level of imports after another.
+    page = client.get("/").text
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/dashboard/([^"]+)">', page))
+    assert preloaded == reachable - {"main.js"}
 
     for name in sorted(scripts):
         response = client.get(f"/dashboard/{name}")
@@ -72,6 +76,34 @@ def test_an_unchanged_asset_is_revalidated_with_its_etag() -> None:
     assert first.headers["cache-control"] == "no-cache"
     assert again.status_code == 304
     assert again.content == b""
+
+
+def test_a_browser_that_accepts_gzip_gets_the_same_bytes_gzipped_under_their_own_etag() -> None:
+    client = _client()
+    source = api.dashboard.ASSETS["views/proposals.js"].body
+
+    plain = client.get("/dashboard/views/proposals.js", headers={"Accept-Encoding": "identity"})
+    packed = client.get("/dashboard/views/proposals.js", headers={"Accept-Encoding": "br;q=1.0, gzip;q=0.8"})
+    refused = client.get("/dashboard/views/proposals.js", headers={"Accept-Encoding": "gzip;q=0"})
+    again = client.get(
+        "/dashboard/views/proposals.js",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]},
+    )
+    stale = client.get(
+        "/dashboard/views/proposals.js",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["etag"]},
+    )
+
+    assert "content-encoding" not in plain.headers
+    assert plain.content == source
+    assert packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) < len(source) / 2
+    assert packed.content == source  # decoded by the client
+    assert packed.headers["etag"] != plain.headers["etag"]
+    assert plain.headers["vary"] == packed.headers["vary"] == "accept-encoding"
+    assert "content-encoding" not in refused.headers
+    assert again.status_code == 304
+    assert stale.status_code == 200
 
 
 def test_an_unknown_asset_is_a_json_404_and_never_reads_the_file_system() -> None:
