@@ -32,6 +32,7 @@ lint: install lint-js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The dashboard's browser modules: types (tsc, JSDoc + `// @ts-check`, nothing emitted) and lint (eslint, flat config);
 # any error or warning fails.
