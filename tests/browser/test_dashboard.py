@@ -174,6 +174,20 @@ def test_members_list_links_every_member_to_their_statement(
     assert dashboard.console_errors == []
 
 
+def test_the_lookup_forms_help_sits_under_its_field_on_a_wide_screen(open_page: PageFactory) -> None:
+    dashboard = open_page(viewport=(1366, 900))
+    dashboard.open("/members", "members")
+    page = dashboard.page
+
+    field = page.get_by_label("Address").bounding_box()
+    help_text = page.locator("#member-address-help").bounding_box()
+
+    assert field is not None
+    assert help_text is not None
+    assert help_text["y"] >= field["y"] + field["height"], "the help text runs on beside the field"
+    assert abs(help_text["x"] - field["x"]) < 1
+
+
 def test_signing_a_vote_in_the_page_casts_it_on_chain_and_shows_it_in_the_tallies(
     open_page: PageFactory, server: Server, live_round: LiveRound
 ) -> None:
@@ -328,6 +342,23 @@ def test_a_phone_sized_screen_shows_every_view_without_sideways_scrolling(
         )
         assert overflow <= 0, f"{route} is {overflow}px wider than a phone's screen"
     dashboard.screenshot("phone-statement")
+    assert dashboard.console_errors == []
+
+
+def test_a_phone_sized_screen_keeps_a_connected_members_statement_within_its_width(
+    open_page: PageFactory, live_round: LiveRound
+) -> None:
+    member = live_round.round.members[0]
+    dashboard = open_page(member, viewport=(390, 844))
+    dashboard.open(f"/members/{member.address}", "statement")
+    page = dashboard.page
+
+    page.get_by_role("button", name="Connect wallet").click()
+    # The status line names the whole address (42 characters that do not break by themselves).
+    expect(page.locator("#status")).to_contain_text(f"Connected as {member.address}")
+    expect(page.locator(".consent-form")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the connected statement is {overflow}px wider than a phone's screen"
     assert dashboard.console_errors == []
 
 
