@@ -13,7 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Final
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -27,13 +27,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import api.dashboard
 import api.relay
 from api.alarms import open_alarms
+from api.bodies import BodyLimits, BoundedBodyMiddleware
 from api.caching import CachingMiddleware, ResponseCache
 from api.context import ApiContext, EpochSchedule
+from api.errors import error_json
 from api.fundings import fundings
 from api.metrics import ApiMetrics, MetricsMiddleware, StoreFigures
 from api.plans import PLAN_VERIFICATIONS, PLANS, PlanLibrary
 from api.routers import distributions, epochs, health, members, proposals, treasury
-from api.schemas.common import ErrorBodyPublic, ErrorPublic
+from api.schemas.common import ErrorPublic
 from api.settings import ApiSettings, get_settings
 from api.sql import Prepared
 from indexer.models import IndexerCursor
@@ -58,19 +60,21 @@ Everything the data union does with money and votes, read from the public chain 
 """
 
 
-def _error(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body = ErrorPublic(error=ErrorBodyPublic(status=status, code=code, message=message, details=details or []))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers={"cache-control": "no-store"})
+_REPORTED_PROBLEMS: Final = 20
+"""Invalid inputs named in one answer: a body with 20,000 unknown keys gets a short answer, not a megabyte."""
 
 
 def _validation_details(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    problems = exc.errors()
     details = []
     sentences = []
-    for problem in exc.errors():
+    for problem in problems[:_REPORTED_PROBLEMS]:
         location = [str(part) for part in problem.get("loc", ())]
         message = str(problem.get("msg", "invalid")).removeprefix("Value error, ")
         details.append({"loc": location, "msg": message, "type": str(problem.get("type", ""))})
         sentences.append(f"{'.'.join(location)}: {message}")
+    if len(problems) > _REPORTED_PROBLEMS:
+        sentences.append(f"and {len(problems) - _REPORTED_PROBLEMS:,} more problems")
     return "; ".join(sentences) or "invalid request", details
 
 
@@ -78,21 +82,23 @@ async def error_answer(request: Request, exc: Exception) -> JSONResponse:
     """The one exception handler: every failure becomes ``{"error": {status, code, message, details}}``."""
     if isinstance(exc, RequestValidationError):
         message, details = _validation_details(exc)
-        return _error(422, "invalid_request", message, details)
+        return error_json(422, "invalid_request", message, details)
     if isinstance(exc, RecordNotFoundError):
-        return _error(404, "not_found", str(exc))
+        return error_json(404, "not_found", str(exc))
     if isinstance(exc, UnionValueError):
-        return _error(422, "invalid_request", str(exc))
+        return error_json(422, "invalid_request", str(exc))
     if isinstance(exc, StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no endpoint at {request.url.path}; see /docs for the API's paths"
-        return _error(exc.status_code, code, detail)
+        if exc.status_code == 405 and exc.headers and "Allow" in exc.headers:
+            detail = f"{request.url.path} does not answer {request.method}; it answers {exc.headers['Allow']}"
+        return error_json(exc.status_code, code, detail, headers=exc.headers)  # 405's Allow (RFC 9110) among them
     logger.exception("unhandled error answering %s", request.url.path, exc_info=exc)
     if isinstance(exc, UnionError):
-        return _error(500, "internal_error", f"the server failed: {exc}")
-    return _error(500, "internal_error", "the server failed; the error is logged")
+        return error_json(500, "internal_error", f"the server failed: {exc}")
+    return error_json(500, "internal_error", "the server failed; the error is logged")
 
 
 _STORE_VERSION = Prepared(
@@ -201,6 +207,7 @@ def create_app(
         app.add_exception_handler(exception, error_answer)
 
     app.add_middleware(CachingMiddleware, cache=cache)
+    app.add_middleware(BoundedBodyMiddleware, limits=BodyLimits(settings.max_body_bytes, settings.max_body_depth))
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=methods, allow_headers=["*"], expose_headers=["ETag"]
     )

@@ -46,6 +46,20 @@ class ApiSettings(BaseSettings):
         "cached answers are at most this stale",
     )
     cache_max_entries: int = Field(default=100_000, ge=0, description="answers kept per process (0: no cache)")
+    max_body_bytes: int = Field(
+        default=262_144,
+        ge=1_024,
+        le=64 * 1_048_576,
+        description="largest request body accepted, in bytes (413 above); the largest valid ballot (a 10,000-character "
+        "reason, every character escaped as a \\u surrogate pair, and the longest signature) is about 130 KB",
+    )
+    max_body_depth: int = Field(
+        default=32,
+        ge=2,
+        le=200,
+        description="deepest nesting of arrays and objects a request body may have (422 deeper); the relay's bodies "
+        "nest one level, and the bound stays far below the interpreter's recursion limit (union.RECURSION_LIMIT)",
+    )
     ready_max_lag: int = Field(
         default=20, ge=0, description="blocks the indexer may be behind the head before /ready answers 503"
     )

@@ -188,11 +188,11 @@ class DemoStory:
         return self.start(epoch) + parameters.epoch_length + parameters.grace_period
 
     def wait_for(self, what: str, condition: Callable[[], bool], timeout: float = _WAIT_TIMEOUT) -> None:
-        """Poll ``condition`` until it holds; fail with what was awaited (and any service error) after ``timeout``."""
+        """Poll ``condition`` until it holds; fail naming what was awaited after ``timeout``, or at once naming the
+        service that died meanwhile."""
         deadline = time.monotonic() + timeout
         while not condition():
-            if self.server.errors:
-                raise UnionError(f"a service failed while waiting for {what}: {self.server.errors[0]}")
+            self.server.raise_if_failed()
             if time.monotonic() > deadline:
                 raise UnionError(f"timed out after {timeout:.0f} s waiting for {what}")
             time.sleep(0.2)
@@ -424,7 +424,11 @@ def demo(
     """Run a whole union on a local chain: members, contributions, revenue, and two dividend rounds, for real."""
     started = time.monotonic()
     with demo_union(DEMO_DIR, members=members, api_port=port) as story:
-        report = run_demo(story)
+        try:
+            report = run_demo(story)
+        except Exception:
+            story.server.raise_if_failed(grace=5.0)  # a service that died is the cause of what failed next: name it
+            raise
         elapsed = time.monotonic() - started
         if not report.ok:
             raise UnionError("a round did not verify from chain data (see above)")
@@ -444,5 +448,4 @@ def demo(
         with stop_on_signals(story.server.stop_event):
             story.server.stop_event.wait()
     console.print("stopped the services and anvil; bye")
-    if story.server.errors:
-        raise UnionError(f"a service stopped with an error: {story.server.errors[0]}")
+    story.server.raise_if_failed()

@@ -26,7 +26,7 @@ from api.relay import relayer_account
 from indexer.store import create_store_engine
 from scheduler import SchedulerSettings, proposer_account
 from scripts.cli import app, console, err_console, friendly_errors
-from scripts.serving import Role, ServeConfig, UnionServer, load_config, stop_on_signals
+from scripts.serving import REPLICAS_PARENT_ENV, Role, ServeConfig, UnionServer, load_config, stop_on_signals
 from union.chain import connect
 from union.contracts import UnionContracts
 from union.errors import ConfigurationError, ManifestError, UnionError
@@ -64,14 +64,13 @@ def serve(
         if server.runs_scheduler:
             console.print(f"scheduler ({role.value}) on {settings.scheduler.database_url}")
         server.stop_event.wait()
-    if server.errors:
-        raise UnionError(f"a service stopped with an error: {server.errors[0]}")
+    server.raise_if_failed()
     console.print("stopped cleanly")
 
 
 def _serve_read_replicas(settings: ServeConfig) -> None:
     """``--role api`` with ``api_workers > 1``: uvicorn's worker processes, each building the read-only app from the
-    environment (``api.app:app_from_environment``); the relay needs its one process and is refused here."""
+    environment (``scripts.serving.read_replica_app``); the relay needs its one process and is refused here."""
     if settings.relay_enabled:
         raise ConfigurationError(
             "the relay runs in exactly one process: set api_workers = 1 where the relayer key is configured, "
@@ -79,10 +78,11 @@ def _serve_read_replicas(settings: ServeConfig) -> None:
         )
     for name, value in settings.api.model_dump(mode="json").items():
         os.environ[f"UNION_{name.upper()}"] = str(value)  # the workers read the same settings
+    os.environ[REPLICAS_PARENT_ENV] = str(os.getpid())
     api = settings.api
     console.print(f"read-only API on http://{api.api_host}:{api.api_port} with {api.api_workers} worker processes")
     uvicorn.run(
-        "api.app:app_from_environment",
+        "scripts.serving:read_replica_app",
         factory=True,
         host=api.api_host,
         port=api.api_port,

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import uvicorn
 from eth_account.signers.local import LocalAccount
+from fastapi import FastAPI
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 from web3 import Web3
 
-from api.app import create_app
+from api.app import app_from_environment, create_app
 from api.context import EpochSchedule
 from api.relay import RelaySettings, open_relay
 from api.settings import ApiSettings
@@ -37,17 +38,21 @@ from scheduler.jobs import IndependentCheck
 from treasury.plan import Plan
 from treasury.verify import verify_union
 from union.chain import connect
-from union.errors import ConfigurationError, UnionError
+from union.children import die_with_parent
+from union.errors import ConfigurationError, ServiceFailedError
 from union.manifest import DeploymentManifest
 from union.types import ProposalId
 
 __all__ = [
+    "REPLICAS_PARENT_ENV",
     "Role",
     "ServeConfig",
+    "ServiceFailure",
     "UnionServer",
     "build_jobs",
     "known_settings",
     "load_config",
+    "read_replica_app",
     "read_toml",
     "rpc_independent_check",
     "stop_on_signals",
@@ -176,9 +181,29 @@ def build_jobs(settings: SchedulerSettings, store: Store, *, proposer: LocalAcco
     return jobs
 
 
+@dataclass(frozen=True)
+class ServiceFailure:
+    """A service of the process that stopped without being asked to: which one, and why."""
+
+    service: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"the {self.service} service died: {self.reason}"
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
 @dataclass
 class UnionServer:
-    """The services of one process, started in threads and stopped in order (scheduler, then API)."""
+    """The services of one process, started in threads and stopped in order (scheduler, then API).
+
+    The services live and die together: when one stops without being asked to (an exception, or a return), the
+    failure is logged with the service's name and the others are told to stop, so the process never runs on half
+    alive; its command then exits non-zero (see :meth:`raise_if_failed`) and a supervisor restarts it.
+    """
 
     config: ServeConfig
     role: Role = Role.ALL
@@ -189,7 +214,7 @@ class UnionServer:
     _exit: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     store: Store | None = None
     jobs: UnionJobs | None = None
-    errors: list[BaseException] = field(default_factory=list)
+    failures: list[ServiceFailure] = field(default_factory=list)
 
     @property
     def runs_scheduler(self) -> bool:
@@ -241,17 +266,34 @@ class UnionServer:
             self._spawn("api", server.run)
 
     def _spawn(self, name: str, target: Callable[[], None]) -> None:
-        def guarded() -> None:
+        def supervised() -> None:
             try:
                 target()
             except BaseException as exc:
-                logger.exception("the %s service stopped with an error", name)
-                self.errors.append(exc)
-                self.stop_event.set()
+                self._failed(ServiceFailure(name, _reason(exc)), exc)
+            else:
+                if not self.stop_event.is_set():
+                    self._failed(ServiceFailure(name, "it stopped without being asked to"), None)
 
-        thread = threading.Thread(target=guarded, name=f"union-{name}", daemon=True)
+        thread = threading.Thread(target=supervised, name=f"union-{name}", daemon=True)
         thread.start()
         self._threads.append(thread)
+
+    def _failed(self, failure: ServiceFailure, exc: BaseException | None) -> None:
+        logger.critical("%s; stopping the union's other services", failure, exc_info=exc)
+        self.failures.append(failure)
+        self.stop_event.set()
+        if self._uvicorn is not None:
+            self._uvicorn.should_exit = True
+
+    def raise_if_failed(self, grace: float = 0.0) -> None:
+        """Raise :class:`ServiceFailedError` naming the first service that died, if one did; wait up to ``grace``
+        seconds for one that is dying to say so (when something else failed meanwhile, e.g. a refused connection)."""
+        if grace > 0:
+            self.stop_event.wait(grace)
+        if self.failures:
+            others = f" (and {len(self.failures) - 1} more)" if len(self.failures) > 1 else ""
+            raise ServiceFailedError(f"{self.failures[0]}{others}; the union's other services were stopped")
 
     def wait_until_serving(self, timeout: float = 30.0) -> None:
         """Block until uvicorn accepts connections (no-op without the API)."""
@@ -264,8 +306,8 @@ class UnionServer:
             finished.wait(0.05)
             deadline -= 0.05
         if not server.started:
-            raise UnionError(
-                f"the API did not start on {self.api_url}" + (f": {self.errors[0]}" if self.errors else "")
+            raise ServiceFailedError(
+                f"the API did not start on {self.api_url}" + (f": {self.failures[0]}" if self.failures else "")
             )
 
     def stop(self) -> None:
@@ -288,6 +330,18 @@ class UnionServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+REPLICAS_PARENT_ENV: Final = "UNION_REPLICAS_PARENT_PID"
+"""Set by ``union serve`` for its uvicorn workers: the process they must die with."""
+
+
+def read_replica_app() -> FastAPI:
+    """The app of one uvicorn worker of ``union serve --role api`` with ``api_workers > 1`` (read side, settings from
+    the environment), in a worker that dies with its ``union serve`` even if that is killed outright — also when
+    that happens before this worker got here (hence the parent's pid from the environment, not ``getppid()``)."""
+    die_with_parent(int(os.environ.get(REPLICAS_PARENT_ENV, os.getppid())))
+    return app_from_environment()
 
 
 @contextlib.contextmanager

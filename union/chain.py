@@ -32,6 +32,7 @@ from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
+from union.children import dies_with_this_process
 from union.contracts import decode_revert
 from union.errors import (
     ChainIdMismatchError,
@@ -251,7 +252,8 @@ def _free_port() -> int:
 
 @dataclass
 class AnvilProcess:
-    """A local anvil chain on loopback, started from its binary and stopped by PID (never left behind)."""
+    """A local anvil chain on loopback, started from its binary and stopped by PID; never left behind, even when this
+    process is killed (:mod:`union.children`: start it from the thread that outlives it, e.g. the main thread)."""
 
     port: int = 0
     chain_id: int = 31337
@@ -294,7 +296,14 @@ class AnvilProcess:
         ]
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
         self._process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches this process, which stops anvil in order
+            # … and if this process is killed outright, anvil goes with it. Safe among threads: the hook only makes
+            # system calls through a function resolved before the fork (no import, lock or library load).
+            preexec_fn=dies_with_this_process(),  # noqa: PLW1509
         )
         if self.log_path and not isinstance(log, int):
             log.close()

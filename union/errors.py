@@ -31,6 +31,7 @@ __all__ = [
     "ReorgTooDeepError",
     "RpcUnavailableError",
     "SchedulerLockError",
+    "ServiceFailedError",
     "StoreStateError",
     "UnionError",
     "UnionValueError",
@@ -225,3 +226,8 @@ class SchedulerLockError(UnionError):
 
     ``union serve`` waits idle for the lock instead; ``union config check`` and tests use the immediate form.
     """
+
+
+class ServiceFailedError(UnionError):
+    """Raised when a service of ``union serve`` or ``union demo`` (the API, the scheduler) stopped without being asked
+    to: the process has stopped the others, and exits non-zero so that a supervisor restarts the whole union."""

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from api.errors import error_json
 from api.relay.models import (
     BallotRequest,
     ClaimRequest,
@@ -35,7 +36,7 @@ from api.relay.models import (
 )
 from api.relay.service import RelayService, SubmissionResult, purpose_id_of
 from api.schemas.common import AddressParam as Address
-from api.schemas.common import ErrorBodyPublic, ErrorPublic
+from api.schemas.common import ErrorPublic
 from union.errors import (
     ContractRevertError,
     InsufficientFundsError,
@@ -72,12 +73,7 @@ def _code(reason: str) -> str:
 
 
 def _error(status_code: int, reason: str, message: str, details: dict[str, Any] | None = None) -> JSONResponse:
-    body = ErrorPublic(
-        error=ErrorBodyPublic(
-            status=status_code, code=_code(reason), message=message, details=[details] if details else []
-        )
-    )
-    return JSONResponse(status_code=status_code, content=body.model_dump(mode="json"))
+    return error_json(status_code, _code(reason), message, [details] if details else [])
 
 
 def error_response(exc: UnionError) -> JSONResponse:
@@ -135,7 +131,12 @@ _REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
         (403, "the signer may not do this (no voting weight, not a member)"),
         (404, "unknown proposal or purpose, or no stored plan or allocation for the account"),
         (409, "conflicts with the chain's state (not active, already voted, stale nonce, nothing to claim)"),
-        (422, "invalid request or signature, or the simulated transaction reverts (decoded reason)"),
+        (413, "the body is larger than the API accepts (max_body_bytes)"),
+        (
+            422,
+            "invalid request or signature, a body nested deeper than the API accepts (max_body_depth), "
+            "or the simulated transaction reverts (decoded reason)",
+        ),
         (429, "abuse limit reached; see Retry-After"),
         (503, "the relay cannot pay right now (balance floor) or is not run by this instance"),
     )
