@@ -6,6 +6,8 @@ hands them to the packages below. Errors of the union's own hierarchy become one
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import logging
 import sys
 from collections.abc import Callable
@@ -54,6 +56,11 @@ def _configure(verbose: bool = typer.Option(False, "--verbose", "-v", help="log 
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not faulthandler.is_enabled():
+        # A crash in C code (SIGSEGV, SIGABRT …) then prints every thread's Python stack to stderr before the process
+        # dies: even a `union serve` that could not stop itself says where it died.
+        with contextlib.suppress(ValueError):  # a stderr without a file descriptor (captured): nothing to write to
+            faulthandler.enable()
 
 
 def _register() -> None:
