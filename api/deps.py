@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from api.context import ApiContext
-from api.schemas.common import AddressParam
+from api.schemas.common import AddressParam, Uint256Decimal
 
 __all__ = [
     "AddressPath",
@@ -56,6 +56,5 @@ PlanHashPath = Annotated[
     ),
 ]
 ProposalIdPath = Annotated[
-    str,
-    Path(pattern=r"^[0-9]{1,78}$", description="the governor's proposal id (a uint256, in decimal)"),
+    Uint256Decimal, Path(description="the governor's proposal id: a uint256 in decimal (0 to 2**256 - 1)")
 ]

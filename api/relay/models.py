@@ -3,21 +3,24 @@
 Request bodies use the names of the signed typed data's ``message`` (``proposalId``, ``purposeId`` …) so a client
 copies them as they are (snake_case names are accepted too); responses use the API's snake_case. Every ``uint256``
 crosses the wire as a decimal string (a proposal id is a 77-digit number, beyond what JavaScript's
-numbers hold exactly) and is accepted as a string or a JSON number; addresses are accepted in any case and returned
-checksummed; byte strings are ``0x`` hex.
+numbers hold exactly) and is accepted as a decimal or hex string, or as a JSON number up to 2**53 − 1; addresses are
+accepted all lower-case or checksummed (EIP-55) and returned checksummed; byte strings are ``0x`` hex.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Final
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from api.schemas.common import UINT256_DECIMAL_PATTERN, UINT256_MAX, AmountStr
 from api.schemas.common import AddressParam as Address
 from union.types import ZERO_ADDRESS
 from voting.typed_data import VoteSupport
 
 __all__ = [
+    "JSON_SAFE_INTEGER_MAX",
     "BallotRequest",
     "ClaimRequest",
     "ConsentRequest",
@@ -29,22 +32,32 @@ __all__ = [
     "parse_support",
 ]
 
-_UINT256_LIMIT: Final = 1 << 256
+
+_DECIMAL: Final = re.compile(r"[0-9]{1,78}")
+_HEX: Final = re.compile(r"0x[0-9a-fA-F]{1,64}")
+JSON_SAFE_INTEGER_MAX: Final = 2**53 - 1
+"""The largest JSON number every parser reads exactly (JavaScript's ``Number.MAX_SAFE_INTEGER``); larger uint256
+values cross the wire as decimal strings, so that no client rounds a nonce or a proposal id on its way."""
 
 
 def _parse_uint(value: object) -> object:
-    """Decimal or ``0x`` hex strings become ints; anything else is left for pydantic to judge."""
+    """Decimal or ``0x`` hex strings, exactly as the schema's patterns say, become ints; a boolean (JSON's true is no
+    integer) or a JSON number beyond :data:`JSON_SAFE_INTEGER_MAX` is refused; anything else is pydantic's to judge."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an unsigned integer")
+    if isinstance(value, int | float) and value > JSON_SAFE_INTEGER_MAX:
+        raise ValueError(f"{value} is beyond what a JSON number carries exactly (2**53 - 1): write it as a string")
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
-        except ValueError:
-            raise ValueError(f"{value!r} is not an unsigned integer (decimal digits or 0x hex)") from None
+        if _DECIMAL.fullmatch(value):
+            return int(value, 10)
+        if _HEX.fullmatch(value):
+            return int(value, 16)
+        raise ValueError(f"{value!r} is not an unsigned integer: decimal digits, or 0x and at most 64 hex digits")
     return value
 
 
 def _in_uint256_range(value: int) -> int:
-    if not 0 <= value < _UINT256_LIMIT:
+    if not 0 <= value <= UINT256_MAX:
         raise ValueError(f"{value} is not a uint256 (0 ≤ n < 2**256)")
     return value
 
@@ -57,18 +70,20 @@ Uint256 = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^([0-9]{1,78}|0x[0-9a-fA-F]{1,64})$"},
-                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": UINT256_DECIMAL_PATTERN},
+                {"type": "string", "pattern": "^0x[0-9a-fA-F]{1,64}$"},
+                {"type": "integer", "minimum": 0, "maximum": JSON_SAFE_INTEGER_MAX},
             ],
-            "description": "a uint256: decimal digits (or 0x hex, or a JSON number when exact)",
+            "description": "a uint256: decimal digits, or 0x hex (or a JSON number up to 2**53 - 1)",
         },
         mode="validation",
     ),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^[0-9]{1,78}$", "description": "a uint256, decimal"}, "serialization"
+        {"type": "string", "pattern": UINT256_DECIMAL_PATTERN, "description": "a uint256, decimal"}, "serialization"
     ),
 ]
-"""A ``uint256``: accepted as a JSON number or a decimal / hex string, always written as a decimal string."""
+"""A ``uint256``: accepted as a decimal or hex string (or a JSON number up to 2**53 − 1), written as a decimal
+string."""
 
 HexData = Annotated[str, Field(pattern=r"^0x([0-9a-fA-F]{2})*$", examples=["0x"])]
 """Bytes as ``0x``-prefixed hex, an even number of digits."""
@@ -173,7 +188,7 @@ class RelayStatusPublic(BaseModel):
 
     chain_id: int
     relayer: str
-    balance: Uint256
-    balance_floor: Uint256
+    balance: AmountStr = Field(description="the relayer's balance, in wei")
+    balance_floor: AmountStr = Field(description="below this balance the relay refuses submissions, in wei")
     accepting: bool
     claims: bool = Field(description="whether claim arguments (stored plans) are available")

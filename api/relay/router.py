@@ -57,14 +57,16 @@ _REFUSAL_STATUS: Final = {
     "NoAllocation": status.HTTP_404_NOT_FOUND,
     "NoVotingWeight": status.HTTP_403_FORBIDDEN,
     "NotMember": status.HTTP_403_FORBIDDEN,
-    "WrongChain": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "WrongChain": status.HTTP_403_FORBIDDEN,
     "UnknownPurpose": status.HTTP_404_NOT_FOUND,
-    "ExpiredSignature": status.HTTP_422_UNPROCESSABLE_CONTENT,
+    "ExpiredSignature": status.HTTP_403_FORBIDDEN,
     "ClaimsUnavailable": status.HTTP_404_NOT_FOUND,
     "PlanNotFunded": status.HTTP_409_CONFLICT,
     "RelayDisabled": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
-"""Refusals that are not a conflict with the chain's current state (409, the default)."""
+"""Refusals that are not a conflict with the chain's current state (409, the default). A signature that authorizes
+nothing here (not the signer's, for another chain, expired) is a 403 like a signer who may not act: 422 is kept for
+requests the OpenAPI document itself refuses, so a well-formed request never meets one."""
 
 
 def _code(reason: str) -> str:
@@ -82,11 +84,11 @@ def error_response(exc: UnionError) -> JSONResponse:
         code = _REFUSAL_STATUS.get(exc.reason, status.HTTP_409_CONFLICT)
         return _error(code, exc.reason, str(exc), exc.details)
     if isinstance(exc, InvalidSignatureError):
-        return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, "InvalidSignature", str(exc))
+        return _error(status.HTTP_403_FORBIDDEN, "InvalidSignature", str(exc))
     if isinstance(exc, ContractRevertError):
         details = {"revert": exc.name, "args": exc.args_by_name} | ({"raw": exc.raw} if exc.raw else {})
         return _error(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            status.HTTP_409_CONFLICT,
             "Reverted",
             f"the chain would refuse this transaction: {exc}",
             details,
@@ -128,15 +130,19 @@ _REFUSALS: Final[dict[int | str, dict[str, Any]]] = {
     code: {"model": ErrorPublic, "description": description}
     for code, description in (
         (400, "the body is not JSON"),
-        (403, "the signer may not do this (no voting weight, not a member)"),
-        (404, "unknown proposal or purpose, or no stored plan or allocation for the account"),
-        (409, "conflicts with the chain's state (not active, already voted, stale nonce, nothing to claim)"),
-        (413, "the body is larger than the API accepts (max_body_bytes)"),
         (
-            422,
-            "invalid request or signature, a body nested deeper than the API accepts (max_body_depth), "
-            "or the simulated transaction reverts (decoded reason)",
+            403,
+            "the signature authorizes nothing here (not the signer's, signed for another chain, expired), or the "
+            "signer may not do this (no voting weight, not a member)",
         ),
+        (404, "unknown proposal or purpose, or no stored plan or allocation for the account"),
+        (
+            409,
+            "conflicts with the chain's state (not active, already voted, stale nonce, nothing to claim), or the "
+            "simulated transaction reverts (decoded reason)",
+        ),
+        (413, "the body is larger than the API accepts (max_body_bytes)"),
+        (422, "the request does not match this document, or its body nests deeper than the API accepts"),
         (429, "abuse limit reached; see Retry-After"),
         (503, "the relay cannot pay right now (balance floor) or is not run by this instance"),
     )
@@ -192,8 +198,8 @@ def relay_status(relay: RelayServiceDep) -> RelayStatusPublic:
     return RelayStatusPublic(
         chain_id=current.chain_id,
         relayer=current.relayer,
-        balance=current.balance,
-        balance_floor=current.balance_floor,
+        balance=str(current.balance),
+        balance_floor=str(current.balance_floor),
         accepting=current.accepting,
         claims=current.claims,
     )
@@ -241,7 +247,10 @@ def submit_vote(
 def consent_typed_data(
     relay: RelayServiceDep,
     member: Annotated[Address, Query()],
-    purpose: Annotated[str, Query(min_length=1, max_length=100, description="registered name or 0x id")],
+    purpose: Annotated[
+        str,
+        Query(min_length=1, max_length=100, pattern=r"\S", description="registered name, or its 0x id (32 bytes)"),
+    ],
     granted: Annotated[bool, Query(description="true to give consent, false to withdraw it")],
     deadline: Annotated[Uint256 | None, Query(description="unix time; default: an hour from now")] = None,
 ) -> TypedDataPublic:

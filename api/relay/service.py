@@ -13,6 +13,7 @@ and the request is remembered; the wait for the receipt runs outside it.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,14 +93,15 @@ class RelayStatus:
         return self.balance >= self.balance_floor
 
 
+_PURPOSE_ID: Final = re.compile(r"0[xX][0-9a-fA-F]{64}")
+
+
 def purpose_id_of(purpose: str) -> bytes:
-    """A purpose's id from its name (``keccak256(name)``; "general" is id zero) or from its 0x id."""
+    """A purpose's id from its 0x id (32 bytes) or from its name (``keccak256(name)``; "general" is id zero); any
+    other text is a name, registered or not (the relay then says whether it is)."""
     text = purpose.strip()
-    if text.lower().startswith("0x") and len(text) == 66:
-        try:
-            return bytes.fromhex(text[2:])
-        except ValueError:
-            raise UnionValueError(f"{purpose!r} is not a 32-byte purpose id") from None
+    if _PURPOSE_ID.fullmatch(text):
+        return bytes.fromhex(text[2:])
     if not text:
         raise UnionValueError("a purpose is its registered name (e.g. 'ai-training') or its 0x id")
     return bytes(32) if text == "general" else keccak(text=text)

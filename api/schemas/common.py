@@ -13,6 +13,9 @@ from union.errors import UnionValueError
 
 __all__ = [
     "ADDRESS_EXAMPLE",
+    "ADDRESS_PATTERN",
+    "UINT256_DECIMAL_PATTERN",
+    "UINT256_MAX",
     "AddressParam",
     "AmountStr",
     "ErrorBodyPublic",
@@ -20,6 +23,8 @@ __all__ = [
     "Hash32Str",
     "PagePublic",
     "PublicModel",
+    "Uint256Decimal",
+    "decimal_at_most",
     "parse_address",
 ]
 
@@ -57,17 +62,57 @@ def _address_or_value_error(value: str) -> ChecksumAddress:
         raise ValueError(str(exc)) from None
 
 
+ADDRESS_PATTERN: Final = "^0x[0-9a-f]{40}$"
+"""What the OpenAPI document promises about an input address: the all-lower-case spelling, always accepted."""
+
 AddressParam = Annotated[
     str,
     AfterValidator(_address_or_value_error),
     Field(
-        description="an Ethereum address, checksummed (EIP-55) or all lower-case",
-        examples=[ADDRESS_EXAMPLE],
-        # Documented for clients (a pattern cannot express EIP-55, hence the named format); checked by the
-        # validator, whose message says what is wrong with the input.
-        json_schema_extra={"pattern": "^0x[0-9a-fA-F]{40}$", "format": "eth-address"},
+        description="an Ethereum address: 0x and 40 hexadecimal digits, all lower-case (the pattern), or checksummed "
+        "by EIP-55 (also accepted; no pattern can express the checksum). Any other mix of cases is refused with 422: "
+        "a wrong checksum is how a mistyped address shows itself",
+        examples=[ADDRESS_EXAMPLE.lower()],
+        # The pattern is the spelling every client can produce and the server always accepts; the validator also
+        # accepts the checksummed spelling and says what is wrong with any other input.
+        json_schema_extra={"pattern": ADDRESS_PATTERN},
     ),
 ]
+
+
+def decimal_at_most(limit: int) -> str:
+    """A regular expression (no anchors) matching exactly the decimal numerals of 0..``limit``: up to ``limit``'s
+    number of digits, leading zeros allowed (as ``int()`` reads them)."""
+    digits = str(limit)
+    width = len(digits)
+    branches = [f"[0-9]{{1,{width - 1}}}"] if width > 1 else []
+    for position, digit in enumerate(digits):
+        if digit != "0":  # same digits so far, then a smaller one here, then anything
+            rest = width - position - 1
+            branches.append(digits[:position] + f"[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    branches.append(digits)
+    return "(?:" + "|".join(branches) + ")"
+
+
+UINT256_MAX: Final = 2**256 - 1
+UINT256_DECIMAL_PATTERN: Final = f"^{decimal_at_most(UINT256_MAX)}$"
+"""A uint256 in decimal, exactly: 0 to 2**256 − 1 (the pattern is long because a regular expression can only say
+"at most 2**256 − 1" digit by digit)."""
+_DECIMAL_DIGITS: Final = re.compile(r"[0-9]{1,78}")
+
+
+def _uint256_decimal(value: str) -> str:
+    if not _DECIMAL_DIGITS.fullmatch(value) or int(value) > UINT256_MAX:
+        raise ValueError(f"{value!r} is not a uint256 in decimal: 0 to 2**256 - 1, digits only")
+    return value
+
+
+Uint256Decimal = Annotated[
+    str,
+    AfterValidator(_uint256_decimal),
+    Field(json_schema_extra={"pattern": UINT256_DECIMAL_PATTERN}),  # the validator's message is the readable one
+]
+"""A uint256 written in decimal (a proposal id), kept as text; 2**256 and beyond are refused with 422."""
 
 
 class PublicModel(BaseModel):

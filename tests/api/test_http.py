@@ -3,6 +3,7 @@ ETag / Cache-Control with 304s, answers that follow the store, and CORS open for
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,27 @@ def test_the_dashboard_page_is_served_at_the_root(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH", "POST"])
+def test_an_unsupported_method_is_a_405_with_the_allow_header(client: TestClient, method: str) -> None:
+    response = client.request(method, "/v1/treasury")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"  # RFC 9110: what the path does answer
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed"
+    assert f"does not answer {method}" in error["message"]
+
+
+def test_the_documented_address_pattern_is_a_spelling_the_server_always_accepts(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    parameter = next(p for p in document["paths"]["/v1/members/{address}"]["get"]["parameters"] if p["in"] == "path")
+    pattern = re.compile(parameter["schema"]["pattern"])
+    assert "EIP-55" in parameter["schema"]["description"]  # the checksummed spelling, accepted too, is described
+    checksummed = "0x71bE63f3384f5fb98995898A86B02Fb2426c5788"
+    wrong_checksum = "0x71BE63f3384f5fb98995898a86b02fb2426c5788"
+    assert pattern.fullmatch(checksummed.lower())
+    assert client.get(f"/v1/members/{checksummed.lower()}").status_code == 200
+    assert not pattern.fullmatch(wrong_checksum)
+    assert client.get(f"/v1/members/{wrong_checksum}").status_code == 422
+    assert client.get(f"/v1/members/{checksummed}").status_code == 200  # outside the pattern, inside the description

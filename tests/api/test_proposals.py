@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import IndexedRound
@@ -83,3 +84,19 @@ def test_unknown_proposal_is_a_404(client: TestClient) -> None:
         response = client.get(path)
         assert response.status_code == 404, path
         assert "no proposal 12345" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("proposal_id", [str(2**256), "9" * 78, "1" + "0" * 78])
+def test_a_proposal_id_beyond_uint256_is_a_422_not_a_404(client: TestClient, proposal_id: str) -> None:
+    for path in (f"/v1/proposals/{proposal_id}", f"/v1/proposals/{proposal_id}/votes"):
+        response = client.get(path)
+        assert response.status_code == 422, path
+        error = response.json()["error"]
+        assert error["details"][0]["loc"] == ["path", "proposal_id"]
+        assert "is not a uint256" in error["message"]
+
+
+def test_the_largest_uint256_is_a_valid_proposal_id_that_nobody_created(client: TestClient) -> None:
+    response = client.get(f"/v1/proposals/{2**256 - 1}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 from eth_typing import ChecksumAddress
 from web3 import Web3
 
@@ -20,13 +18,6 @@ ERC20_BALANCE_ABI = [
         "outputs": [{"name": "", "type": "uint256"}],
     }
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def balance_of(w3: Web3, token: ChecksumAddress, holder: ChecksumAddress) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.helpers import free_port
+from tests.helpers.serving import free_port
 from union.localnet import LocalAccounts, LocalUnion
 
 REPO = Path(__file__).resolve().parents[2]

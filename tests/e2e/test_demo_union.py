@@ -14,7 +14,8 @@ import pytest
 
 from scheduler.alarms import AlarmBoard
 from scripts.demo import demo_union, run_demo
-from tests.e2e.helpers import allocations_by_account, assert_books_reconcile, free_port
+from tests.e2e.helpers import allocations_by_account, assert_books_reconcile
+from tests.helpers.serving import free_port
 from treasury.plan import Plan
 from union.contracts import UnionContracts
 

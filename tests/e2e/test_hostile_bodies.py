@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from tests.api.relay.conftest import ballot_body, open_proposal, sign_payload
-from tests.e2e.helpers import free_port
 from tests.e2e.serve_process import ServeProcess, union_process, write_config
 from tests.helpers.driver import UnionDriver
+from tests.helpers.serving import free_port
 from union.localnet import LocalAccounts
 
 pytestmark = pytest.mark.anvil

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.helpers import free_port
 from tests.e2e.serve_process import union_process, write_config
+from tests.helpers.serving import free_port
 from union.localnet import LocalAccounts, LocalUnion
 
 pytestmark = pytest.mark.anvil

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from indexer.store import Store
-from tests.e2e.helpers import free_port
 from tests.e2e.serve_process import children_of, union_process, wait_until_gone, write_config
+from tests.helpers.serving import free_port
 from union.localnet import LocalUnion
 
 pytestmark = pytest.mark.anvil

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 import stat
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from fastapi import FastAPI
@@ -23,6 +19,7 @@ from scripts.cli import app
 from tests.api.relay.conftest import RelayEnv, make_service, open_proposal, relay_app, start_relay
 from tests.api.relay.test_claims import ETHER, _fund_round
 from tests.helpers.driver import UnionDriver
+from tests.helpers.serving import serving_in_thread
 from union.signers import create_keystore, load_keystore
 from union.types import ZERO_ADDRESS
 
@@ -31,25 +28,9 @@ PASSWORD = "correct horse battery staple"
 runner = CliRunner()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(app_: FastAPI) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=_free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:  # readiness, not a timing assertion
-        if not thread.is_alive():
-            raise RuntimeError("the relay server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{server.config.port}"
-    finally:
-        server.should_exit = True
-        thread.join()
+    with serving_in_thread(app_, name="relay-uvicorn") as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

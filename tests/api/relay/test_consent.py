@@ -93,7 +93,7 @@ def test_relay_refuses_a_tampered_consent_signature(relay: RelayEnv) -> None:
     body = _signed(relay, relay.members[0])
     signature = bytearray(bytes.fromhex(body["signature"][2:]))
     signature[5] ^= 0xFF
-    _refused(relay, body | {"signature": "0x" + signature.hex()}, 422, "invalid_signature")
+    _refused(relay, body | {"signature": "0x" + signature.hex()}, 403, "invalid_signature")
 
 
 def test_relay_refuses_a_consent_signed_for_another_chain(relay: RelayEnv) -> None:
@@ -101,9 +101,9 @@ def test_relay_refuses_a_consent_signed_for_another_chain(relay: RelayEnv) -> No
     payload = _payload(relay, member.address).json()
     payload["domain"]["chainId"] = 10
     body = _body(payload, sign_payload(member, json.dumps(payload)))
-    _refused(relay, body, 422, "wrong_chain")
+    _refused(relay, body, 403, "wrong_chain")
     del body["chainId"]
-    _refused(relay, body, 422, "invalid_signature")
+    _refused(relay, body, 403, "invalid_signature")
 
 
 def test_relay_refuses_a_consent_with_a_stale_nonce(relay: RelayEnv) -> None:
@@ -120,12 +120,12 @@ def test_relay_refuses_a_consent_from_a_non_member(relay: RelayEnv) -> None:
 def test_relay_refuses_an_expired_consent_signature(relay: RelayEnv) -> None:
     body = _signed(relay, relay.members[0], deadline=str(relay.union.now() + 30))
     relay.union.advance(60)
-    _refused(relay, body, 422, "expired_signature")
+    _refused(relay, body, 403, "expired_signature")
 
 
 def test_relay_refuses_a_consent_changed_after_signing(relay: RelayEnv) -> None:
     body = _signed(relay, relay.members[0], False) | {"granted": True}
-    _refused(relay, body, 422, "invalid_signature")
+    _refused(relay, body, 403, "invalid_signature")
 
 
 def test_consent_payload_for_an_unregistered_purpose_is_refused(relay: RelayEnv) -> None:

@@ -113,7 +113,7 @@ def test_relay_refuses_a_wallet_ballot_its_owner_did_not_sign(relay: RelayEnv) -
 
     response = relay.vote(relay.signed_ballot(LocalAccounts.member(21), proposal_id, "for", voter=wallet.address))
 
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert response.json()["error"]["code"] == "invalid_signature"
     assert "EIP-1271" in response.json()["error"]["message"]
     assert relay.relayer_nonce() == nonce_before
@@ -131,7 +131,7 @@ def test_relay_refuses_a_tampered_signature_and_sends_nothing(relay: RelayEnv) -
 
     response = relay.vote(_tampered(relay.signed_ballot(relay.members[1], proposal_id)))
 
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert response.json()["error"]["code"] == "invalid_signature"
     assert relay.relayer_nonce() == nonce_before
     assert not relay.union.contracts.governor.functions.hasVoted(proposal_id, relay.members[1].address).call()
@@ -144,7 +144,7 @@ def test_relay_refuses_a_ballot_changed_after_signing(relay: RelayEnv) -> None:
 
     response = relay.vote(body)
 
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert response.json()["error"]["code"] == "invalid_signature"
     assert relay.relayer_nonce() == nonce_before
 
@@ -163,7 +163,7 @@ def test_relay_refuses_a_ballot_signed_for_another_chain(relay: RelayEnv, declar
 
     refused = relay.vote(body)
 
-    assert refused.status_code == 422
+    assert refused.status_code == 403  # the signature authorizes nothing on this chain
     assert refused.json()["error"]["code"] == ("wrong_chain" if declare_chain else "invalid_signature")
     assert relay.relayer_nonce() == nonce_before
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.relay import RelaySettings, error_response, open_relay
+from api.schemas.common import UINT256_DECIMAL_PATTERN
 from tests.api.relay.conftest import RelayEnv, open_proposal, relay_app
 from union.chain import simulate_gas
 from union.errors import ContractRevertError, RelayLockError
@@ -59,7 +60,7 @@ def test_simulation_refusal_is_decoded_before_anything_is_sent(relay: RelayEnv) 
 
     assert refused.value.name == "GovernorInvalidSignature"
     response = error_response(refused.value)
-    assert response.status_code == 422
+    assert response.status_code == 409  # the chain's state refuses it: a conflict, not a malformed request
     assert b'"revert":"GovernorInvalidSignature"' in response.body
     assert relay.relayer_nonce() == nonce_before
 
@@ -92,7 +93,8 @@ def test_openapi_documents_every_relay_endpoint_with_standard_json_schema() -> N
         "/v1/relay/claims",
     }
     ballot = document["components"]["schemas"]["BallotRequest"]["properties"]
-    assert {"type": "string", "pattern": r"^([0-9]{1,78}|0x[0-9a-fA-F]{1,64})$"} in ballot["proposalId"]["anyOf"]
+    assert {"type": "string", "pattern": UINT256_DECIMAL_PATTERN} in ballot["proposalId"]["anyOf"]
+    assert {"type": "string", "pattern": "^0x[0-9a-fA-F]{1,64}$"} in ballot["proposalId"]["anyOf"]
     assert '"ge"' not in json.dumps(document)  # only standard keywords: schemathesis and clients read them
     assert "409" in document["paths"]["/v1/relay/votes"]["post"]["responses"]
 
