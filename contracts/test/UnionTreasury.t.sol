@@ -470,6 +470,27 @@ contract UnionTreasuryTest is Test {
         vm.assertEq(treasury.freeBalance(address(token)), 40e18);
     }
 
+    /// @dev Issue #20: a release for a purpose with no earmark of its own (no carry, no pending revenue) used to
+    /// pass on the token-wide earmark, leaving every later plan short; it is refused with the purpose's figures.
+    function test_releaseEarmark_revertsWhenThePurposeHasNoEarmarkOfItsOwn() public {
+        vm.warp(GENESIS);
+        _pay(address(token), 5e18 + 3); // "research" revenue, pending
+        vm.prank(buyer);
+        treasury.payRevenue(address(token), 2e18, bytes32(0), "grant"); // general revenue: 7e18 + 3 earmarked in all
+        bytes32 training = registry.register("ai-training"); // a purpose without any revenue or carry
+        vm.prank(timelock);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                bytes4(keccak256("TreasuryExceedsEarmark(address,bytes32,uint256,uint256)")),
+                address(token),
+                training,
+                1e18,
+                0
+            )
+        );
+        treasury.releaseEarmark(address(token), training, 1e18, "release a carry that does not exist");
+    }
+
     function test_releaseEarmark_revertsWhenCallerIsNotTheTimelock() public {
         vm.prank(outsider);
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryUnauthorized.selector, outsider));
