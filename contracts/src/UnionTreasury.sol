@@ -21,7 +21,8 @@ import {IUnionTreasury} from "./interfaces/IUnionTreasury.sol";
 contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @dev The books of one token (see IUnionTreasury): `earmarked <= booked - outflows` always.
+    /// @dev The books of one token (see IUnionTreasury): `earmarked <= booked - outflows` always, and `earmarked` is
+    /// the sum of the token's per-purpose earmarks.
     struct Books {
         uint256 booked;
         uint256 outflows;
@@ -39,6 +40,7 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
     uint256 private immutable _gracePeriod;
 
     mapping(address token => Books) private _books;
+    mapping(address token => mapping(bytes32 purposeId => uint256)) private _purposeEarmarks;
     DividendPolicy private _policy;
 
     modifier onlyTimelock() {
@@ -111,12 +113,11 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
         address token,
         uint64 fromEpoch,
         uint64 throughEpoch,
-        uint256 amount,
-        uint256 reserveReleased,
+        PurposeFunding[] calldata purposes,
         bytes32 newRoot,
         bytes32 planHash
     ) external onlyTimelock {
-        // Checks: the plan continues the last funded one, covers closed epochs only and stays within the earmark.
+        // Checks: the plan continues the last funded one and covers closed epochs only.
         uint64 last = _distributor.lastFundedEpoch(token);
         if (fromEpoch != last) revert TreasuryStalePlan(token, fromEpoch, last);
         if (throughEpoch <= fromEpoch) revert TreasuryInvalidEpochRange(fromEpoch, throughEpoch);
@@ -124,12 +125,12 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
         // Epochs are defined by block timestamps (DESIGN.md §2); a validator's few seconds of leeway are accepted.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < readyAt) revert TreasuryPlanNotReady(throughEpoch, readyAt);
-        Books storage books = _books[token];
-        uint256 released = amount + reserveReleased;
-        if (released > books.earmarked) revert TreasuryExceedsEarmark(token, released, books.earmarked);
 
+        // Checks and effects, purpose by purpose: each purpose gives no more than it has earmarked.
+        (uint256 amount, uint256 reserveReleased) = _takeFromEarmarks(token, throughEpoch, purposes);
         // Effects: the plan's amount leaves the books, its reserve becomes free.
-        books.earmarked -= released;
+        Books storage books = _books[token];
+        books.earmarked -= amount + reserveReleased;
         books.outflows += amount;
         emit DividendsFunded(token, fromEpoch, throughEpoch, amount, reserveReleased, newRoot, planHash);
 
@@ -148,13 +149,14 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
         external
         onlyTimelock
     {
-        // Checks: a known purpose and no more than is earmarked.
+        // Checks: a known purpose and no more than that purpose has earmarked (DESIGN.md §8).
         if (amount == 0) revert TreasuryZeroAmount();
         _checkPurpose(purposeId);
-        Books storage books = _books[token];
-        if (amount > books.earmarked) revert TreasuryExceedsEarmark(token, amount, books.earmarked);
+        uint256 available = _purposeEarmarks[token][purposeId];
+        if (amount > available) revert TreasuryExceedsEarmark(token, purposeId, amount, available);
         // Effects: the released amount becomes free for `transfer`.
-        books.earmarked -= amount;
+        _purposeEarmarks[token][purposeId] = available - amount;
+        _books[token].earmarked -= amount;
         emit EarmarkReleased(token, purposeId, amount, memo);
     }
 
@@ -166,10 +168,11 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
         if (epoch == 0) revert TreasuryBeforeFirstEpoch(block.timestamp, _genesis);
         uint256 available = unattributed(token);
         if (amount > available) revert TreasuryExceedsUnattributed(token, amount, available);
-        // Effects: general revenue of the current epoch, earmarked like any other.
+        // Effects: general revenue of the current epoch, earmarked like any other (for the general purpose).
         Books storage books = _books[token];
         books.booked += amount;
         books.earmarked += amount;
+        _purposeEarmarks[token][bytes32(0)] += amount;
         emit UnattributedBooked(token, amount, epoch);
     }
 
@@ -192,6 +195,11 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
     /// @inheritdoc IUnionTreasury
     function earmarked(address token) external view returns (uint256) {
         return _books[token].earmarked;
+    }
+
+    /// @inheritdoc IUnionTreasury
+    function earmarkedFor(address token, bytes32 purposeId) external view returns (uint256) {
+        return _purposeEarmarks[token][purposeId];
     }
 
     /// @inheritdoc IUnionTreasury
@@ -272,7 +280,34 @@ contract UnionTreasury is IUnionTreasury, ReentrancyGuardTransient {
         Books storage books = _books[token];
         books.booked += amount;
         books.earmarked += amount;
+        _purposeEarmarks[token][purposeId] += amount;
         emit RevenueReceived(token, purposeId, payer, amount, _currentEpoch(), licenseRef);
+    }
+
+    /// @dev Takes each purpose's share of a funding out of its earmark (emitting `PurposeFunded`) and returns the sums;
+    /// skips every check but the purposes' (order, something taken, within the earmark): `fundDividends` checks the
+    /// plan's range first.
+    function _takeFromEarmarks(address token, uint64 throughEpoch, PurposeFunding[] calldata purposes)
+        private
+        returns (uint256 amount, uint256 reserveReleased)
+    {
+        mapping(bytes32 purposeId => uint256) storage earmarks = _purposeEarmarks[token];
+        for (uint256 i = 0; i < purposes.length; ++i) {
+            PurposeFunding calldata funding = purposes[i];
+            bytes32 purposeId = funding.purposeId;
+            // Ascending ids: each purpose once, and one encoding per plan (the event is compared with the document).
+            if (i > 0 && purposeId <= purposes[i - 1].purposeId) {
+                revert TreasuryPurposesNotAscending(purposes[i - 1].purposeId, purposeId);
+            }
+            uint256 taken = funding.amount + funding.reserveReleased;
+            if (taken == 0) revert TreasuryZeroAmount();
+            uint256 available = earmarks[purposeId];
+            if (taken > available) revert TreasuryExceedsEarmark(token, purposeId, taken, available);
+            earmarks[purposeId] = available - taken;
+            emit PurposeFunded(token, purposeId, throughEpoch, funding.amount, funding.reserveReleased);
+            amount += funding.amount;
+            reserveReleased += funding.reserveReleased;
+        }
     }
 
     /// @dev Validates and stores a policy; skips the caller check (the constructor and `setDividendPolicy` use it).

@@ -12,6 +12,7 @@ import {IUnionMembership} from "../src/interfaces/IUnionMembership.sol";
 import {IUnionTreasury} from "../src/interfaces/IUnionTreasury.sol";
 import {TestERC20} from "../src/testing/TestERC20.sol";
 import {UnionFixture} from "./helpers/UnionFixture.sol";
+import {Fundings} from "./helpers/Fundings.sol";
 import {MerkleTree} from "./helpers/MerkleTree.sol";
 import {FeeOnTransferERC20, InertERC20} from "./mocks/FeeOnTransferERC20.sol";
 import {MockEpochLedger} from "./mocks/MockEpochLedger.sol";
@@ -85,9 +86,38 @@ contract UnionTreasuryTest is Test {
         return uint256(GENESIS) + uint256(throughEpoch) * EPOCH_LENGTH + GRACE_PERIOD;
     }
 
+    /// @dev Funds a plan of "research" revenue (what `_pay` books).
     function _fund(address token_, uint64 fromEpoch, uint64 throughEpoch, uint256 amount, uint256 reserve) internal {
         vm.prank(timelock);
-        treasury.fundDividends(token_, fromEpoch, throughEpoch, amount, reserve, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            token_,
+            fromEpoch,
+            throughEpoch,
+            Fundings.only(research, amount, reserve),
+            keccak256("root"),
+            keccak256("plan")
+        );
+    }
+
+    /// @dev A funding of two purposes, listed as given (a purpose taking nothing left out).
+    function _two(
+        bytes32 first,
+        uint256 firstAmount,
+        uint256 firstReserve,
+        bytes32 second,
+        uint256 secondAmount,
+        uint256 secondReserve
+    ) internal pure returns (IUnionTreasury.PurposeFunding[] memory fundings) {
+        uint256 count =
+            (firstAmount + firstReserve > 0 ? 1 : 0) + (secondAmount + secondReserve > 0 ? 1 : 0);
+        fundings = new IUnionTreasury.PurposeFunding[](count);
+        uint256 next = 0;
+        if (firstAmount + firstReserve > 0) {
+            fundings[next++] = IUnionTreasury.PurposeFunding(first, firstAmount, firstReserve);
+        }
+        if (secondAmount + secondReserve > 0) {
+            fundings[next] = IUnionTreasury.PurposeFunding(second, secondAmount, secondReserve);
+        }
     }
 
     function _assertBooks(address token_) internal view {
@@ -339,6 +369,8 @@ contract UnionTreasuryTest is Test {
         vm.warp(_readyAt(2));
 
         vm.expectEmit(true, true, true, true, address(treasury));
+        emit IUnionTreasury.PurposeFunded(address(token), research, 2, 850e18, 100e18);
+        vm.expectEmit(true, true, true, true, address(treasury));
         emit IUnionTreasury.DividendsFunded(address(token), 0, 2, 850e18, 100e18, keccak256("root"), keccak256("plan"));
         vm.expectEmit(true, true, true, true, address(distributor));
         emit IDividendDistributor.RootUpdated(address(token), 0, 2, keccak256("root"), 850e18);
@@ -391,7 +423,9 @@ contract UnionTreasuryTest is Test {
         vm.warp(_readyAt(1));
         vm.prank(outsider);
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryUnauthorized.selector, outsider));
-        treasury.fundDividends(address(token), 0, 1, 100e18, 0, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(token), 0, 1, Fundings.only(research, 100e18, 0), keccak256("root"), keccak256("plan")
+        );
     }
 
     function test_fundDividends_revertsWhenPlanIsStale() public {
@@ -402,7 +436,9 @@ contract UnionTreasuryTest is Test {
         // An older pending plan, made when nothing was funded yet, can no longer execute.
         vm.prank(timelock);
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryStalePlan.selector, address(token), 0, 1));
-        treasury.fundDividends(address(token), 0, 2, 10e18, 0, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(token), 0, 2, Fundings.only(research, 10e18, 0), keccak256("root"), keccak256("plan")
+        );
     }
 
     function test_fundDividends_revertsWhenPlanIsOutOfOrder() public {
@@ -411,14 +447,18 @@ contract UnionTreasuryTest is Test {
         vm.warp(_readyAt(3));
         vm.prank(timelock);
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryStalePlan.selector, address(token), 2, 0));
-        treasury.fundDividends(address(token), 2, 3, 10e18, 0, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(token), 2, 3, Fundings.only(research, 10e18, 0), keccak256("root"), keccak256("plan")
+        );
     }
 
     function test_fundDividends_revertsWhenRangeIsEmpty() public {
         vm.warp(_readyAt(1));
         vm.prank(timelock);
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryInvalidEpochRange.selector, 0, 0));
-        treasury.fundDividends(address(token), 0, 0, 0, 0, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(token), 0, 0, Fundings.only(research, 0, 0), keccak256("root"), keccak256("plan")
+        );
     }
 
     function test_fundDividends_revertsWhenPlanIsPremature() public {
@@ -427,7 +467,9 @@ contract UnionTreasuryTest is Test {
         vm.warp(_readyAt(1) - 1); // epoch 1 ended, but its grace window is still open
         vm.prank(timelock);
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryPlanNotReady.selector, 1, _readyAt(1)));
-        treasury.fundDividends(address(token), 0, 1, 10e18, 0, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(token), 0, 1, Fundings.only(research, 10e18, 0), keccak256("root"), keccak256("plan")
+        );
 
         vm.warp(_readyAt(1));
         _fund(address(token), 0, 1, 10e18, 0); // ready exactly at end + grace
@@ -440,9 +482,165 @@ contract UnionTreasuryTest is Test {
         vm.warp(_readyAt(1));
         vm.prank(timelock);
         vm.expectRevert(
-            abi.encodeWithSelector(IUnionTreasury.TreasuryExceedsEarmark.selector, address(token), 101e18, 100e18)
+            abi.encodeWithSelector(
+                IUnionTreasury.TreasuryExceedsEarmark.selector, address(token), research, 101e18, 100e18
+            )
         );
-        treasury.fundDividends(address(token), 0, 1, 90e18, 11e18, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(token), 0, 1, Fundings.only(research, 90e18, 11e18), keccak256("root"), keccak256("plan")
+        );
+    }
+
+    /// @dev Issue #20's numbers: 5e18+3 of pending "ai-training" revenue, 1e18 of it released. A plan that ignores the
+    /// release asks for more than the purpose holds and is refused with the purpose's figures, although other purposes'
+    /// earmark would have covered it; the plan that honours the release (DESIGN.md §8) executes.
+    function test_fundDividends_revertsWhenAPurposeAsksForMoreThanItsEarmark() public {
+        bytes32 training = registry.register("ai-training");
+        vm.warp(GENESIS + 4 * EPOCH_LENGTH); // epoch 5
+        vm.startPrank(buyer);
+        treasury.payRevenue(address(token), 5e18 + 3, training, "licence-5");
+        treasury.payRevenue(address(token), 9e18, research, "licence-6");
+        vm.stopPrank();
+        vm.prank(timelock);
+        treasury.releaseEarmark(address(token), training, 1e18, "refund");
+        vm.warp(_readyAt(5));
+
+        IUnionTreasury.PurposeFunding[] memory ignoring = _two(training, 5e18 + 3, 0, research, 9e18, 0);
+        vm.prank(timelock);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IUnionTreasury.TreasuryExceedsEarmark.selector, address(token), training, 5e18 + 3, 4e18 + 3
+            )
+        );
+        treasury.fundDividends(address(token), 0, 5, ignoring, keccak256("root"), keccak256("plan"));
+
+        IUnionTreasury.PurposeFunding[] memory honouring = _two(training, 4e18 + 3, 0, research, 8e18, 1e18);
+        vm.prank(timelock);
+        treasury.fundDividends(address(token), 0, 5, honouring, keccak256("root"), keccak256("plan"));
+        vm.assertEq(treasury.earmarkedFor(address(token), training), 0);
+        vm.assertEq(treasury.earmarkedFor(address(token), research), 0);
+        vm.assertEq(treasury.earmarked(address(token)), 0);
+        vm.assertEq(treasury.freeBalance(address(token)), 2e18, "the release and the reserve are free");
+        _assertBooks(address(token));
+    }
+
+    function test_fundDividends_takesEachPurposeFromItsOwnEarmarkAndLogsIt() public {
+        bytes32 training = registry.register("ai-training");
+        vm.warp(GENESIS);
+        _pay(address(token), 100e18);
+        vm.prank(buyer);
+        treasury.payRevenue(address(token), 40e18, training, "licence-2");
+        token.mint(address(treasury), 10e18);
+        vm.prank(timelock);
+        treasury.bookUnattributed(address(token), 10e18);
+        vm.assertEq(treasury.earmarkedFor(address(token), bytes32(0)), 10e18, "unattributed inflow is general");
+        vm.warp(_readyAt(1));
+
+        IUnionTreasury.PurposeFunding[] memory fundings = new IUnionTreasury.PurposeFunding[](3);
+        fundings[0] = IUnionTreasury.PurposeFunding(bytes32(0), 10e18, 0);
+        (bytes32 low, bytes32 high) = research < training ? (research, training) : (training, research);
+        fundings[1] = IUnionTreasury.PurposeFunding(low, 20e18, 5e18);
+        fundings[2] = IUnionTreasury.PurposeFunding(high, 30e18, 1e18);
+        for (uint256 i = 0; i < 3; ++i) {
+            vm.expectEmit(true, true, true, true, address(treasury));
+            emit IUnionTreasury.PurposeFunded(
+                address(token), fundings[i].purposeId, 1, fundings[i].amount, fundings[i].reserveReleased
+            );
+        }
+        vm.expectEmit(true, true, true, true, address(treasury));
+        emit IUnionTreasury.DividendsFunded(address(token), 0, 1, 60e18, 6e18, keccak256("root"), keccak256("plan"));
+        vm.prank(timelock);
+        treasury.fundDividends(address(token), 0, 1, fundings, keccak256("root"), keccak256("plan"));
+
+        vm.assertEq(treasury.earmarkedFor(address(token), bytes32(0)), 0);
+        vm.assertEq(treasury.earmarkedFor(address(token), low), (low == research ? 100e18 : 40e18) - 25e18);
+        vm.assertEq(treasury.earmarkedFor(address(token), high), (high == research ? 100e18 : 40e18) - 31e18);
+        vm.assertEq(treasury.earmarked(address(token)), 150e18 - 66e18);
+        vm.assertEq(token.balanceOf(address(distributor)), 60e18);
+        _assertBooks(address(token));
+    }
+
+    function test_fundDividends_revertsWhenPurposesAreNotAscending() public {
+        bytes32 training = registry.register("ai-training");
+        vm.warp(GENESIS);
+        _pay(address(token), 100e18);
+        vm.prank(buyer);
+        treasury.payRevenue(address(token), 40e18, training, "licence-2");
+        vm.warp(_readyAt(1));
+        (bytes32 low, bytes32 high) = research < training ? (research, training) : (training, research);
+
+        IUnionTreasury.PurposeFunding[] memory descending = _two(high, 1e18, 0, low, 1e18, 0);
+        vm.prank(timelock);
+        vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryPurposesNotAscending.selector, high, low));
+        treasury.fundDividends(address(token), 0, 1, descending, keccak256("root"), keccak256("plan"));
+
+        // Listing a purpose twice would spend its earmark twice over in one check each: refused as well.
+        IUnionTreasury.PurposeFunding[] memory twice = _two(research, 60e18, 0, research, 60e18, 0);
+        vm.prank(timelock);
+        vm.expectRevert(
+            abi.encodeWithSelector(IUnionTreasury.TreasuryPurposesNotAscending.selector, research, research)
+        );
+        treasury.fundDividends(address(token), 0, 1, twice, keccak256("root"), keccak256("plan"));
+    }
+
+    function test_fundDividends_revertsWhenAPurposeTakesNothing() public {
+        vm.warp(GENESIS);
+        _pay(address(token), 100e18);
+        vm.warp(_readyAt(1));
+        IUnionTreasury.PurposeFunding[] memory empty = new IUnionTreasury.PurposeFunding[](1);
+        empty[0] = IUnionTreasury.PurposeFunding(research, 0, 0);
+        vm.prank(timelock);
+        vm.expectRevert(IUnionTreasury.TreasuryZeroAmount.selector);
+        treasury.fundDividends(address(token), 0, 1, empty, keccak256("root"), keccak256("plan"));
+    }
+
+    function test_fundDividends_acceptsAPlanThatMovesNothing() public {
+        vm.warp(GENESIS);
+        _pay(address(token), 100e18); // nobody could share it yet: all of it is the carry
+        vm.warp(_readyAt(1));
+        _fund(address(token), 0, 1, 0, 0);
+        vm.assertEq(uint256(distributor.lastFundedEpoch(address(token))), 1);
+        vm.assertEq(treasury.earmarkedFor(address(token), research), 100e18);
+    }
+
+    /// @dev Whatever governance releases, books or transfers in between, a funding can only take from each purpose
+    /// what that purpose still holds, and the balance always covers every purpose's earmark.
+    function testFuzz_governance_neverLeavesAPurposeEarmarkUncovered(
+        uint256 paid,
+        uint256 generalPaid,
+        uint256 released,
+        uint256 donated,
+        uint256 transferred
+    ) public {
+        paid = bound(paid, 1, 400_000e18); // the buyer holds 1,000,000e18
+        generalPaid = bound(generalPaid, 1, 400_000e18);
+        donated = bound(donated, 1, 1e30);
+        vm.warp(GENESIS);
+        _pay(address(token), paid);
+        vm.prank(buyer);
+        treasury.payRevenue(address(token), generalPaid, bytes32(0), "");
+        token.mint(address(treasury), donated);
+        vm.startPrank(timelock);
+        treasury.bookUnattributed(address(token), donated);
+        released = bound(released, 1, paid);
+        treasury.releaseEarmark(address(token), research, released, "");
+        transferred = bound(transferred, 1, released);
+        treasury.transfer(address(token), alice, transferred, "");
+        vm.stopPrank();
+        vm.assertEq(treasury.earmarkedFor(address(token), research), paid - released);
+        vm.assertEq(treasury.earmarkedFor(address(token), bytes32(0)), generalPaid + donated);
+        vm.assertGe(token.balanceOf(address(treasury)), treasury.earmarked(address(token)));
+
+        vm.warp(_readyAt(1));
+        (bytes32 low, bytes32 high) = research < bytes32(0) ? (research, bytes32(0)) : (bytes32(0), research);
+        uint256 lowHeld = treasury.earmarkedFor(address(token), low);
+        uint256 highHeld = treasury.earmarkedFor(address(token), high);
+        vm.prank(timelock);
+        treasury.fundDividends(
+            address(token), 0, 1, _two(low, lowHeld, 0, high, highHeld, 0), keccak256("root"), keccak256("plan")
+        );
+        vm.assertEq(treasury.earmarked(address(token)), 0);
+        _assertBooks(address(token));
     }
 
     function test_fundDividends_revertsWhenFeeOnTransferTokenWouldArriveShort() public {
@@ -453,7 +651,9 @@ contract UnionTreasuryTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(IUnionTreasury.TreasuryIncompleteFunding.selector, address(feeToken), 90e18, 89.1e18)
         );
-        treasury.fundDividends(address(feeToken), 0, 1, 90e18, 0, keccak256("root"), keccak256("plan"));
+        treasury.fundDividends(
+            address(feeToken), 0, 1, Fundings.only(research, 90e18, 0), keccak256("root"), keccak256("plan")
+        );
         vm.assertEq(uint256(distributor.lastFundedEpoch(address(feeToken))), 0);
     }
 
@@ -467,6 +667,7 @@ contract UnionTreasuryTest is Test {
         vm.prank(timelock);
         treasury.releaseEarmark(address(token), research, 40e18, "nobody consented");
         vm.assertEq(treasury.earmarked(address(token)), 60e18);
+        vm.assertEq(treasury.earmarkedFor(address(token), research), 60e18);
         vm.assertEq(treasury.freeBalance(address(token)), 40e18);
     }
 
@@ -480,13 +681,7 @@ contract UnionTreasuryTest is Test {
         bytes32 training = registry.register("ai-training"); // a purpose without any revenue or carry
         vm.prank(timelock);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                bytes4(keccak256("TreasuryExceedsEarmark(address,bytes32,uint256,uint256)")),
-                address(token),
-                training,
-                1e18,
-                0
-            )
+            abi.encodeWithSelector(IUnionTreasury.TreasuryExceedsEarmark.selector, address(token), training, 1e18, 0)
         );
         treasury.releaseEarmark(address(token), training, 1e18, "release a carry that does not exist");
     }
@@ -502,7 +697,9 @@ contract UnionTreasuryTest is Test {
         _pay(address(token), 100e18);
         vm.prank(timelock);
         vm.expectRevert(
-            abi.encodeWithSelector(IUnionTreasury.TreasuryExceedsEarmark.selector, address(token), 101e18, 100e18)
+            abi.encodeWithSelector(
+                IUnionTreasury.TreasuryExceedsEarmark.selector, address(token), research, 101e18, 100e18
+            )
         );
         treasury.releaseEarmark(address(token), research, 101e18, "");
     }
@@ -695,7 +892,8 @@ contract UnionTreasuryGovernedTest is UnionFixture {
         _govern(
             address(treasury),
             abi.encodeCall(
-                IUnionTreasury.fundDividends, (address(revenueToken), 0, 1, 800e18, 100e18, root, keccak256("plan-1"))
+                IUnionTreasury.fundDividends,
+                (address(revenueToken), 0, 1, Fundings.only(researchPurpose, 800e18, 100e18), root, keccak256("plan-1"))
             ),
             "Fund dividends for epoch 1"
         );
@@ -714,10 +912,12 @@ contract UnionTreasuryGovernedTest is UnionFixture {
         vm.warp(ledger.epochEnd(2) + GRACE_PERIOD);
 
         bytes memory older = abi.encodeCall(
-            IUnionTreasury.fundDividends, (address(revenueToken), 0, 1, 100e18, 0, keccak256("a"), keccak256("p1"))
+            IUnionTreasury.fundDividends,
+            (address(revenueToken), 0, 1, Fundings.only(bytes32(0), 100e18, 0), keccak256("a"), keccak256("p1"))
         );
         bytes memory newer = abi.encodeCall(
-            IUnionTreasury.fundDividends, (address(revenueToken), 0, 2, 200e18, 0, keccak256("b"), keccak256("p2"))
+            IUnionTreasury.fundDividends,
+            (address(revenueToken), 0, 2, Fundings.only(bytes32(0), 200e18, 0), keccak256("b"), keccak256("p2"))
         );
         _passAndQueue(address(treasury), older, "older plan");
         _govern(address(treasury), newer, "newer plan");
@@ -742,7 +942,9 @@ contract UnionTreasuryGovernedTest is UnionFixture {
             bytes memory unauthorized = abi.encodeWithSelector(IUnionTreasury.TreasuryUnauthorized.selector, caller);
             vm.prank(caller);
             vm.expectRevert(unauthorized);
-            treasury.fundDividends(address(revenueToken), 0, 1, 1, 0, keccak256("r"), keccak256("p"));
+            treasury.fundDividends(
+                address(revenueToken), 0, 1, Fundings.only(bytes32(0), 1, 0), keccak256("r"), keccak256("p")
+            );
             vm.prank(caller);
             vm.expectRevert(unauthorized);
             treasury.setDividendPolicy(_initialPolicy());
@@ -783,10 +985,14 @@ contract UnionTreasuryGovernedTest is UnionFixture {
         vm.warp(readyAt - 1);
         vm.prank(address(timelock));
         vm.expectRevert(abi.encodeWithSelector(IUnionTreasury.TreasuryPlanNotReady.selector, epoch, readyAt));
-        treasury.fundDividends(address(revenueToken), 0, epoch, 0, 0, keccak256("r"), keccak256("p"));
+        treasury.fundDividends(
+            address(revenueToken), 0, epoch, Fundings.only(bytes32(0), 0, 0), keccak256("r"), keccak256("p")
+        );
         vm.warp(readyAt);
         vm.prank(address(timelock));
-        treasury.fundDividends(address(revenueToken), 0, epoch, 0, 0, keccak256("r"), keccak256("p"));
+        treasury.fundDividends(
+            address(revenueToken), 0, epoch, Fundings.only(bytes32(0), 0, 0), keccak256("r"), keccak256("p")
+        );
         vm.assertEq(uint256(distributor.lastFundedEpoch(address(revenueToken))), uint256(epoch));
     }
 

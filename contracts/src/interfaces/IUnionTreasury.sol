@@ -6,10 +6,14 @@ pragma solidity ^0.8.24;
 /// @dev Books per token (ETH is `token == address(0)`):
 ///   - `bookedRevenue` = Σ revenue booked by `payRevenue`/`receive` (what actually arrived) + Σ `bookUnattributed`;
 ///   - `outflows` = Σ amounts sent to the distributor by `fundDividends` + Σ `transfer`;
-///   - `earmarked` = booked − Σ funded − Σ reserve released − Σ earmark released (revenue not yet distributed);
+///   - `earmarkedFor(token, purpose)` = revenue booked for the purpose − Σ funded and reserve released for it by
+///     `fundDividends` − Σ released for it by `releaseEarmark` (unattributed bookings count as "general", id 0);
+///   - `earmarked` = Σ over purposes of `earmarkedFor` (revenue not yet distributed);
 ///   - `unattributed` = balance − (bookedRevenue − outflows): tokens that arrived without `payRevenue`.
 /// Invariants: `earmarked <= bookedRevenue - outflows <= balance` (while the token itself does not take balance away),
-/// hence `bookedRevenue - outflows == balance - unattributed` and the balance never falls below the earmark.
+/// hence `bookedRevenue - outflows == balance - unattributed` and the balance never falls below the earmark. No
+/// purpose's earmark pays for another's (DESIGN.md §8 "Earmark per purpose"): a release or a funding may take from a
+/// purpose only what that purpose has earmarked.
 interface IUnionTreasury {
     /// @notice How each epoch's gross revenue of a purpose is split (DESIGN.md §2 "Policy"), in basis points of 10,000.
     /// @param reserveBps share kept in the treasury (released from the earmark, free for `transfer`)
@@ -25,11 +29,22 @@ interface IUnionTreasury {
         address operationsAccount;
     }
 
+    /// @notice What one funding takes out of one purpose's earmark (the plan document's per-purpose totals).
+    /// @param purposeId the purpose (0 = general)
+    /// @param amount sent to the distributor: the allocations paid out of this purpose's revenue and carry
+    /// @param reserveReleased left in the treasury, free for `transfer`: this purpose's reserve and uncappable excess
+    struct PurposeFunding {
+        bytes32 purposeId;
+        uint256 amount;
+        uint256 reserveReleased;
+    }
+
     // ------------------------------------------------------------------ errors
 
     /// @notice `caller` is not the timelock, the only account allowed to change the treasury.
     error TreasuryUnauthorized(address caller);
-    /// @notice A zero amount was paid, booked, released or transferred.
+    /// @notice A zero amount was paid, booked, released or transferred (or a funding names a purpose it takes nothing
+    /// from).
     error TreasuryZeroAmount();
     /// @notice ETH payment whose `msg.value` differs from the declared `amount` (or ETH sent with an ERC-20 payment).
     error TreasuryEthAmountMismatch(uint256 msgValue, uint256 amount);
@@ -47,8 +62,12 @@ interface IUnionTreasury {
     error TreasuryInvalidEpochRange(uint64 fromEpoch, uint64 throughEpoch);
     /// @notice `throughEpoch` is still open (entries may change) until `readyAt` = end(throughEpoch) + grace.
     error TreasuryPlanNotReady(uint64 throughEpoch, uint256 readyAt);
-    /// @notice `requested` exceeds the revenue still earmarked for `token`.
-    error TreasuryExceedsEarmark(address token, uint256 requested, uint256 earmarked);
+    /// @notice `requested` exceeds the revenue of `token` still earmarked for `purposeId` (`earmarked`): a release or a
+    /// funding may not spend another purpose's earmark.
+    error TreasuryExceedsEarmark(address token, bytes32 purposeId, uint256 requested, uint256 earmarked);
+    /// @notice A funding's purposes must be listed in strictly ascending id order (each once): `purposeId` follows
+    /// `previous`.
+    error TreasuryPurposesNotAscending(bytes32 previous, bytes32 purposeId);
     /// @notice The distributor's balance grew by `received` instead of `amount` (e.g. a fee-on-transfer token).
     error TreasuryIncompleteFunding(address token, uint256 amount, uint256 received);
     /// @notice `requested` exceeds the tokens that arrived without `payRevenue`.
@@ -74,7 +93,8 @@ interface IUnionTreasury {
         uint16 reserveBps, uint16 operationsBps, uint16 floorBps, uint16 capBps, address operationsAccount
     );
     /// @notice A plan was funded: `amount` went to the distributor, `reserveReleased` left the earmark and the
-    /// distributor's root for `token` now covers epochs up to `throughEpoch`.
+    /// distributor's root for `token` now covers epochs up to `throughEpoch`. One `PurposeFunded` per purpose, logged
+    /// just before, says what each purpose's earmark gave (`amount` and `reserveReleased` are their sums).
     event DividendsFunded(
         address indexed token,
         uint64 fromEpoch,
@@ -84,7 +104,12 @@ interface IUnionTreasury {
         bytes32 newRoot,
         bytes32 planHash
     );
-    /// @notice Governance released `amount` of `purposeId`'s earmark (its carry) so it becomes free to transfer.
+    /// @notice The funding of `token` through `throughEpoch` took `amount` (sent to the distributor) and
+    /// `reserveReleased` (made free) out of `purposeId`'s earmark.
+    event PurposeFunded(
+        address indexed token, bytes32 indexed purposeId, uint64 throughEpoch, uint256 amount, uint256 reserveReleased
+    );
+    /// @notice Governance released `amount` of `purposeId`'s earmark so it becomes free to transfer.
     event EarmarkReleased(address indexed token, bytes32 indexed purposeId, uint256 amount, string memo);
     /// @notice Governance booked `amount` of unattributed inflow as general revenue of `epoch`.
     event UnattributedBooked(address indexed token, uint256 amount, uint64 epoch);
@@ -110,33 +135,35 @@ interface IUnionTreasury {
 
     /// @notice Executes a dividend plan covering epochs (`fromEpoch`, `throughEpoch`] for `token`.
     /// @dev Reverts unless `fromEpoch` is the distributor's last funded epoch, `throughEpoch > fromEpoch`, the plan is
-    /// ready (end(throughEpoch) + grace <= now), `amount + reserveReleased <= earmarked(token)` and the distributor's
-    /// balance grows by exactly `amount`.
+    /// ready (end(throughEpoch) + grace <= now), `purposes` are in ascending id order, each takes something and no
+    /// more than `earmarkedFor(token, purposeId)`, and the distributor's balance grows by exactly Σ amount.
     /// @param token the token distributed (address(0) = ETH)
     /// @param fromEpoch the last funded epoch of `token` (0 at first)
     /// @param throughEpoch the last epoch the plan covers
-    /// @param amount the increment sent to the distributor (Σ new allocations)
-    /// @param reserveReleased the reserve (and uncappable excess) released from the earmark
+    /// @param purposes per purpose, the allocations sent (their sum is the increment of Σ new allocations) and the
+    /// reserve (and uncappable excess) released from its earmark; empty for a plan that moves nothing
     /// @param newRoot the new cumulative Merkle root
     /// @param planHash keccak256 of the canonical plan document
     function fundDividends(
         address token,
         uint64 fromEpoch,
         uint64 throughEpoch,
-        uint256 amount,
-        uint256 reserveReleased,
+        PurposeFunding[] calldata purposes,
         bytes32 newRoot,
         bytes32 planHash
     ) external;
 
-    /// @notice Releases `amount` of `purposeId`'s earmarked revenue (e.g. a carry nobody can take), making it free.
+    /// @notice Releases `amount` of `purposeId`'s earmarked revenue (e.g. a carry nobody can take, or a refund), making
+    /// it free. The planner honours it out of the purpose's carry first, then out of its pending distributable
+    /// (DESIGN.md §8).
     /// @param token the token (address(0) = ETH)
-    /// @param purposeId the purpose whose carry is released (0 or a registered purpose; informational for the books)
-    /// @param amount the amount released (at most `earmarked(token)`)
+    /// @param purposeId the purpose whose earmark is released (0 or a registered purpose)
+    /// @param amount the amount released (at most `earmarkedFor(token, purposeId)`)
     /// @param memo why, for the public record
     function releaseEarmark(address token, bytes32 purposeId, uint256 amount, string calldata memo) external;
 
-    /// @notice Books `amount` of unattributed inflow as general revenue of the current epoch (it becomes earmarked).
+    /// @notice Books `amount` of unattributed inflow as general revenue of the current epoch (it becomes earmarked for
+    /// the general purpose).
     /// @param token the token (address(0) = ETH)
     /// @param amount the amount booked (at most `unattributed(token)`)
     function bookUnattributed(address token, uint256 amount) external;
@@ -151,8 +178,11 @@ interface IUnionTreasury {
 
     // ------------------------------------------------------------------ views
 
-    /// @notice Revenue of `token` booked and not yet distributed, released or reserved.
+    /// @notice Revenue of `token` booked and not yet distributed, released or reserved (Σ over its purposes).
     function earmarked(address token) external view returns (uint256);
+
+    /// @notice Revenue of `token` booked for `purposeId` and not yet distributed, released or reserved.
+    function earmarkedFor(address token, bytes32 purposeId) external view returns (uint256);
 
     /// @notice Σ revenue of `token` ever booked (payments and unattributed bookings).
     function bookedRevenue(address token) external view returns (uint256);
