@@ -1,4 +1,4 @@
-"""Small reads several routers share: how far the store goes, and the names of purposes."""
+"""Small reads several routers share: how far the store goes, the names of purposes, what fundings took per purpose."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indexer.models import Block, EventRow, IndexerCursor, Purpose
+from indexer.models import Block, EventRow, IndexerCursor, Purpose, PurposeFunding
 
-__all__ = ["GENERAL_PURPOSE_ID", "AsOf", "as_of", "purpose_names"]
+__all__ = ["GENERAL_PURPOSE_ID", "AsOf", "as_of", "purpose_fundings", "purpose_names"]
 
 GENERAL_PURPOSE_ID: Final = "0x" + "00" * 32
 
@@ -41,3 +41,17 @@ def purpose_names(session: Session) -> dict[str, str]:
     for purpose_id, name in session.execute(select(Purpose.purpose_id, Purpose.name)):
         names[purpose_id.lower()] = name
     return names
+
+
+def purpose_fundings(session: Session, token: str, through_epochs: list[int]) -> dict[int, list[PurposeFunding]]:
+    """The ``PurposeFunded`` rows of ``token``'s fundings through each of ``through_epochs``, by through epoch, each
+    list in ascending purpose id order."""
+    found: dict[int, list[PurposeFunding]] = {epoch: [] for epoch in through_epochs}
+    rows = session.execute(
+        select(PurposeFunding)
+        .where(PurposeFunding.token == token, PurposeFunding.through_epoch.in_(through_epochs))
+        .order_by(PurposeFunding.through_epoch, PurposeFunding.purpose_id)
+    ).scalars()
+    for row in rows:
+        found[row.through_epoch].append(row)
+    return found

@@ -64,6 +64,7 @@ from indexer.models import (
     ProposalAction,
     ProposalStateChange,
     Purpose,
+    PurposeFunding,
     Revenue,
     TreasuryMovement,
     Vote,
@@ -443,11 +444,13 @@ def _fund(rows: _Rows, plan: Plan, epoch: int, schedule: EpochSchedule, members:
         description=f"Dividends for epoch {epoch}",
     )
     args = {
-        "amount": str(plan.totals.amount),
         "fromEpoch": plan.from_epoch,
         "newRoot": plan.root,
         "planHash": plan.plan_hash,
-        "reserveReleased": str(plan.totals.reserve_released),
+        "purposes": [
+            {"amount": str(amount), "purposeId": purpose, "reserveReleased": str(reserve)}
+            for purpose, amount, reserve in plan.purpose_fundings()
+        ],
         "throughEpoch": plan.through_epoch,
         "token": plan.token,
     }
@@ -460,8 +463,8 @@ def _fund(rows: _Rows, plan: Plan, epoch: int, schedule: EpochSchedule, members:
             "target": CONTRACTS["treasury"],
             "target_contract": "UnionTreasury",
             "value": "0",
-            "signature": "fundDividends(address,uint64,uint64,uint256,uint256,bytes32,bytes32)",
-            "calldata": "0x0849aa96",
+            "signature": "fundDividends(address,uint64,uint64,(bytes32,uint256,uint256)[],bytes32,bytes32)",
+            "calldata": "0xd2026be9",
             "function": "fundDividends",
             "args": json.dumps(args, sort_keys=True, separators=(",", ":")),
         },
@@ -509,6 +512,19 @@ def _fund(rows: _Rows, plan: Plan, epoch: int, schedule: EpochSchedule, members:
         root=plan.root,
         plan_hash=plan.plan_hash,
     )
+    for index, (purpose, amount, reserve) in enumerate(plan.purpose_fundings()):
+        # On chain these are logged just before DividendsFunded; nothing the API serves depends on that order.
+        rows.logged(
+            PurposeFunding,
+            funded_block,
+            3 + index,
+            funded_at,
+            token=plan.token,
+            purpose_id=purpose,
+            through_epoch=plan.through_epoch,
+            amount=str(amount),
+            reserve_released=str(reserve),
+        )
     rows.add(
         ProposalStateChange,
         {

@@ -463,8 +463,7 @@ class GasBench:
                 token=asset,
                 from_epoch=through - 1,
                 through_epoch=through,
-                amount=distribution.increment,
-                reserve_released=0,
+                purposes=[(keccak(text="ai-training"), distribution.increment, 0)],  # what pay_revenue booked
                 new_root=distribution.tree.root_bytes,
                 plan_hash=plan_hash,
                 description=description,

@@ -43,6 +43,7 @@ __all__ = [
     "ProposalAction",
     "ProposalStateChange",
     "Purpose",
+    "PurposeFunding",
     "RelaySubmission",
     "Revenue",
     "TreasuryMovement",
@@ -269,8 +270,20 @@ class DistributionRound(_FromLog, Base):
     plan_hash: Mapped[str] = mapped_column(_HASH)
 
 
+class PurposeFunding(_FromLog, Base):
+    """What one funding took from one purpose's earmark (``PurposeFunded``, logged before its ``DividendsFunded``)."""
+
+    __tablename__ = "purpose_fundings"
+    token: Mapped[str] = mapped_column(_ADDRESS)
+    purpose_id: Mapped[str] = mapped_column(_HASH)
+    through_epoch: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[str] = mapped_column(_UINT)
+    reserve_released: Mapped[str] = mapped_column(_UINT)
+    __table_args__ = (Index("ix_purpose_fundings_token_through", "token", "through_epoch"),)
+
+
 class EarmarkRelease(_FromLog, Base):
-    """Governance released part of a purpose's earmark (its carry)."""
+    """Governance released part of a purpose's earmark (its carry or pending revenue)."""
 
     __tablename__ = "earmark_releases"
     token: Mapped[str] = mapped_column(_ADDRESS)
@@ -419,6 +432,7 @@ EVENT_ROW_MODELS: tuple[type[Base], ...] = (
     TreasuryMovement,
     DividendPolicy,
     DistributionRound,
+    PurposeFunding,
     EarmarkRelease,
     UnattributedBooking,
     Claim,

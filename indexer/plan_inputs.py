@@ -23,6 +23,7 @@ from sqlalchemy import Connection, select
 
 from indexer import models as rows
 from indexer.store import Store
+from treasury.allocation import PurposeFunding
 from treasury.inputs import (
     GENERAL_PURPOSE,
     BlockRange,
@@ -286,6 +287,12 @@ def _earmark_releases(connection: Connection, to_block: int) -> list[EarmarkRele
 
 
 def _funded_rounds(connection: Connection, to_block: int) -> list[FundedRound]:
+    """``DividendsFunded`` rows, each with the ``PurposeFunded`` rows of the same funding (token, through epoch)."""
+    purposes: dict[tuple[str, int], dict[PurposeId, PurposeFunding]] = {}
+    for row in connection.execute(_in_chain_order(rows.PurposeFunding, to_block)):
+        purposes.setdefault((checksum_address(row.token), int(row.through_epoch)), {})[purpose_id(row.purpose_id)] = (
+            PurposeFunding(int(row.amount), int(row.reserve_released))
+        )
     return [
         FundedRound(
             event=_ref(row),
@@ -297,6 +304,7 @@ def _funded_rounds(connection: Connection, to_block: int) -> list[FundedRound]:
             reserve_released=int(row.reserve_released),
             root=_hex(row.root),
             plan_hash=_hex(row.plan_hash),
+            purposes=purposes.get((checksum_address(row.token), int(row.through_epoch)), {}),
         )
         for row in connection.execute(_in_chain_order(rows.DistributionRound, to_block))
     ]

@@ -31,6 +31,7 @@ from indexer.models import (
     ProposalAction,
     ProposalStateChange,
     Purpose,
+    PurposeFunding,
     Revenue,
     TreasuryMovement,
     UnattributedBooking,
@@ -269,6 +270,23 @@ def _dividends_funded(event: DecodedEvent, store: BatchWriter) -> None:
         balance_delta=-amount,
         earmark_delta=-(amount + reserve_released),
         memo=args["planHash"],
+    )
+
+
+@on("UnionTreasury", "PurposeFunded")
+def _purpose_funded(event: DecodedEvent, store: BatchWriter) -> None:
+    """One purpose's part of a funding; the money moves with the ``DividendsFunded`` that follows it."""
+    args = event.args
+    store.add_from_event(
+        PurposeFunding,
+        event,
+        {
+            "token": args["token"],
+            "purpose_id": args["purposeId"],
+            "through_epoch": args["throughEpoch"],
+            "amount": str(args["amount"]),
+            "reserve_released": str(args["reserveReleased"]),
+        },
     )
 
 

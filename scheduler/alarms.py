@@ -35,6 +35,7 @@ class AlarmKind:
     DISTRIBUTOR_UNDERFUNDED: Final = "distributor_underfunded"
     UNATTRIBUTED_INFLOW: Final = "unattributed_inflow"
     EXECUTION_FAILED: Final = "execution_failed"
+    FUNDING_WOULD_REVERT: Final = "funding_would_revert"
     JOB_FAILED: Final = "job_failed"
 
 

@@ -4,7 +4,11 @@ nothing twice:
 - :meth:`UnionJobs.follow` — index the chain into the store (the indexer's follower);
 - :meth:`UnionJobs.propose_distributions` — once an epoch's grace window has closed, plan each token and propose
   ``fundDividends``; at most one live distribution proposal per token, and a plan always starts at the
-  distributor's last funded epoch, so after a failed or expired vote the next plan covers the missed epochs;
+  distributor's last funded epoch, so after a failed or expired vote the next plan covers the missed epochs. Each
+  funding is simulated from the timelock (``eth_call``) first: a plan the treasury would refuse raises an alarm
+  instead of a proposal, and a distribution proposal whose funding the treasury now refuses (e.g. a purpose's
+  earmark no longer covers it) is failed — an alarm tells the guardian to cancel it, and it no longer blocks the
+  token: the next plan covers its epochs;
 - :meth:`UnionJobs.verify_proposals` — recompute every open distribution proposal; one that does not reproduce is
   a loud alarm (the guardian can cancel it);
 - :meth:`UnionJobs.advance_proposals` — queue what succeeded, execute what the timelock allows;
@@ -40,10 +44,11 @@ from indexer.plan_inputs import StorePlanInputsReader
 from indexer.store import Store
 from scheduler.alarms import AlarmBoard, AlarmKind
 from scheduler.planning import block_timestamp_reader, last_closed_epoch
-from treasury import EpochId, Plan, checksum_address, plan_differences
+from treasury import EpochId, Plan, PurposeId, checksum_address, plan_differences
+from treasury.inputs import purpose_id
 from treasury.readers import PlanHistory
-from treasury.verify import distribution_description
-from union.chain import TransactionSender, tx_hash_hex
+from treasury.verify import distribution_description, earmark_shortfalls
+from union.chain import TransactionSender, simulate_call, tx_hash_hex
 from union.contracts import UnionContracts
 from union.errors import ContractRevertError, PermissionDeniedError, StoreStateError
 from union.manifest import DeploymentManifest
@@ -109,10 +114,33 @@ class DistributionProposal:
     token: ChecksumAddress
     from_epoch: int
     through_epoch: int
-    amount: int
-    reserve_released: int
+    purposes: tuple[tuple[PurposeId, int, int], ...]
     root: str
     plan_hash: str
+
+    @property
+    def amount(self) -> int:
+        """What it sends to the distributor (Σ over its purposes)."""
+        return sum(amount for _, amount, _ in self.purposes)
+
+    @property
+    def reserve_released(self) -> int:
+        """What it makes free (Σ over its purposes)."""
+        return sum(reserve for _, _, reserve in self.purposes)
+
+    @property
+    def epochs(self) -> str:
+        """The covered range as ``(from, through]``."""
+        return f"({self.from_epoch}, {self.through_epoch}]"
+
+
+@dataclass(frozen=True, slots=True)
+class FailedDistribution:
+    """A distribution proposal that may still pass or execute on paper, but whose funding the treasury refuses now."""
+
+    proposal: DistributionProposal
+    state: ProposalState
+    refusal: ContractRevertError
 
 
 @dataclass
@@ -246,8 +274,10 @@ class UnionJobs:
                     token=checksum_address(args["token"]),
                     from_epoch=int(args["fromEpoch"]),
                     through_epoch=int(args["throughEpoch"]),
-                    amount=int(args["amount"]),
-                    reserve_released=int(args["reserveReleased"]),
+                    purposes=tuple(
+                        (purpose_id(bytes(purpose)), int(amount), int(reserve))
+                        for purpose, amount, reserve in args["purposes"]
+                    ),
                     root="0x" + bytes(args["newRoot"]).hex(),
                     plan_hash="0x" + bytes(args["planHash"]).hex(),
                 )
@@ -255,13 +285,71 @@ class UnionJobs:
         return found
 
     def live_distribution_proposals(self) -> list[tuple[DistributionProposal, ProposalState]]:
-        """Distribution proposals that may still take effect, with their state read on chain now."""
-        live = []
+        """Distribution proposals that may still take effect, with their state read on chain now (not the failed)."""
+        return self._distributions()[0]
+
+    def _distributions(self) -> tuple[list[tuple[DistributionProposal, ProposalState]], list[FailedDistribution]]:
+        """Distribution proposals in a live state, split into those whose funding the treasury would execute now
+        (simulated from the timelock) and the failed ones, which can no longer pay as they stand."""
+        live: list[tuple[DistributionProposal, ProposalState]] = []
+        failed: list[FailedDistribution] = []
         for proposal in self.distribution_proposals():
             state = self._state(proposal.proposal_id)
-            if state in LIVE_STATES:
+            if state not in LIVE_STATES:
+                continue
+            refusal = self.execution_refusal(proposal.spec)
+            if refusal is None:
                 live.append((proposal, state))
-        return live
+            else:
+                failed.append(FailedDistribution(proposal, state, refusal))
+        return live, failed
+
+    def execution_refusal(self, spec: ProposalSpec) -> ContractRevertError | None:
+        """What the chain would answer if the timelock executed the proposal's actions now (``eth_call`` from the
+        timelock, action by action): the decoded error of the first one it refuses, or ``None``."""
+        timelock = self.contracts.timelock.address
+        for target, value, calldata in zip(spec.targets, spec.values, spec.calldatas, strict=True):
+            try:
+                simulate_call(self.w3, timelock, target, calldata, value=value)
+            except ContractRevertError as refusal:
+                return refusal
+        return None
+
+    def _refusal_text(
+        self, token: ChecksumAddress, purposes: Iterable[tuple[PurposeId, int, int]], refusal: ContractRevertError
+    ) -> str:
+        """The treasury's refusal in words, with each purpose whose earmark falls short of what the plan asks."""
+        treasury = self.contracts.treasury.functions
+        listed = list(purposes)
+        earmarks = {purpose: int(treasury.earmarkedFor(token, purpose).call()) for purpose, _, _ in listed}
+        shortfalls = earmark_shortfalls(listed, earmarks, lambda purpose: f"purpose {purpose}")
+        return f"{refusal}" + (f" — {'; '.join(shortfalls)}" if shortfalls else "")
+
+    def _alarm_failed(self, failed: Iterable[FailedDistribution]) -> None:
+        """One alarm per failed distribution proposal (the guardian should cancel it); cleared once it is not live."""
+        keys = set()
+        for item in failed:
+            proposal = item.proposal
+            key = f"proposal:{proposal.proposal_id}"
+            keys.add(key)
+            refusal = self._refusal_text(proposal.token, proposal.purposes, item.refusal)
+            self.alarms.raise_alarm(
+                AlarmKind.EXECUTION_FAILED,
+                key,
+                f"distribution proposal {proposal.proposal_id} ({item.state.name.lower()}; "
+                f"{_token_label(proposal.token)}, epochs {proposal.epochs}, plan {proposal.plan_hash}) can no longer "
+                f"execute: the treasury refuses its funding ({refusal}). It no longer counts as the token's live "
+                "distribution proposal: the next plan covers its epochs. The guardian "
+                f"should cancel it: union guardian cancel {proposal.proposal_id}",
+            )
+        for alarm in self.alarms.open_alarms():
+            if (
+                alarm.kind == AlarmKind.EXECUTION_FAILED
+                and alarm.key not in keys
+                and alarm.key.startswith("proposal:")
+                and self._state(int(alarm.key.split(":", 1)[1])) not in LIVE_STATES
+            ):
+                self.alarms.clear(alarm.kind, alarm.key)  # canceled (or expired): nothing left to do
 
     # ------------------------------------------------------------------ jobs
 
@@ -292,7 +380,9 @@ class UnionJobs:
             return report
         if self.plan_inputs.closing_block(EpochId(closed)) is None:
             self.follower.sync()  # the store is behind the epoch's closing block: catch up first
-        live_tokens = {proposal.token for proposal, _ in self.live_distribution_proposals()}
+        live, failed = self._distributions()
+        self._alarm_failed(failed)
+        live_tokens = {proposal.token for proposal, _ in live}
         due: list[tuple[ChecksumAddress, int]] = []
         for token in self.plan_inputs.tokens():
             last_funded = int(self.contracts.distributor.functions.lastFundedEpoch(token).call())
@@ -322,22 +412,36 @@ class UnionJobs:
         if plan.totals.amount == 0 and plan.totals.reserve_released == 0:
             logger.info("nothing to distribute in %s for epochs (%d, %d]", _token_label(token), last_funded, through)
             return
-        document = plan.canonical_bytes().decode()
-        if self.store.put_plan(plan.plan_hash, token, last_funded, through, plan.root, document, self.clock()):
-            report.add(
-                "stored plan %s for %s, epochs (%d, %d]", plan.plan_hash, _token_label(token), last_funded, through
-            )
         spec = fund_dividends_proposal(
             self.contracts.treasury,
             token=token,
             from_epoch=last_funded,
             through_epoch=through,
-            amount=plan.totals.amount,
-            reserve_released=plan.totals.reserve_released,
+            purposes=plan.purpose_fundings(),
             new_root=bytes(HexBytes(plan.root)),
             plan_hash=bytes(HexBytes(plan.plan_hash)),
             description=describe_plan(plan, self.public_url),
         )
+        alarm_key = f"token:{token}"
+        refusal = self.execution_refusal(spec)
+        if refusal is not None:
+            # Defence in depth: the planner honours every release (DESIGN §8), so only a governance action executed
+            # after the range's window (or a defect) gets here; a proposal that cannot execute would only block.
+            self.alarms.raise_alarm(
+                AlarmKind.FUNDING_WOULD_REVERT,
+                alarm_key,
+                f"the plan of {_token_label(token)} for epochs ({last_funded}, {through}] (plan {plan.plan_hash}) is "
+                f"not proposed: executing its funding now would revert "
+                f"({self._refusal_text(token, plan.purpose_fundings(), refusal)}). The next closed epoch's plan "
+                "takes in what changed.",
+            )
+            return
+        self.alarms.clear(AlarmKind.FUNDING_WOULD_REVERT, alarm_key)
+        document = plan.canonical_bytes().decode()
+        if self.store.put_plan(plan.plan_hash, token, last_funded, through, plan.root, document, self.clock()):
+            report.add(
+                "stored plan %s for %s, epochs (%d, %d]", plan.plan_hash, _token_label(token), last_funded, through
+            )
         if self._already_proposed(spec):
             return
         self.check_proposer()
@@ -476,14 +580,20 @@ class UnionJobs:
         return True
 
     def advance_proposals(self) -> JobReport:
-        """Queue every succeeded proposal and execute every queued one whose timelock delay has passed."""
+        """Queue every succeeded proposal and execute every queued one whose timelock delay has passed.
+
+        A failed distribution proposal (its funding refused now) is neither queued nor executed: it gets its alarm.
+        """
         report = JobReport("advance")
         if self.sender is None:
             return report
         governor = self.contracts.governor
         now = self._timestamp()
+        failed = self._distributions()[1]
+        self._alarm_failed(failed)
+        skipped = self._failed_executions | {item.proposal.proposal_id for item in failed}
         for proposal_id, spec, _ in self._proposal_specs(only_distributions=False):
-            if proposal_id in self._failed_executions:
+            if proposal_id in skipped:
                 continue
             state = self._state(proposal_id)
             try:
@@ -501,7 +611,8 @@ class UnionJobs:
                     self.alarms.raise_alarm(
                         AlarmKind.EXECUTION_FAILED,
                         f"proposal:{proposal_id}",
-                        f"proposal {proposal_id} passed but its execution reverts: {exc}",
+                        f"proposal {proposal_id} passed but its execution reverts: {exc}. The guardian should cancel "
+                        f"it: union guardian cancel {proposal_id}",
                     )
                 else:
                     logger.warning("cannot queue proposal %s: %s", proposal_id, exc)

@@ -4,7 +4,7 @@ RPC node and the deployment manifest alone."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
@@ -20,7 +20,7 @@ from scripts.cli import app, console, friendly_errors
 from treasury.inputs import GENERAL_PURPOSE, PurposeId
 from treasury.plan import Plan
 from treasury.readers import PlanHistory, RpcPlanInputsReader
-from treasury.verify import VerificationReport, token_label, verify_union
+from treasury.verify import VerificationReport, earmark_shortfalls, token_label, verify_union
 from union.chain import connect
 from union.errors import UnionValueError
 from union.manifest import DeploymentManifest
@@ -89,18 +89,37 @@ def _read_plans(paths: list[Path]) -> list[tuple[Plan, str]]:
     return plans
 
 
-def _purpose_table(plan: Plan, names: dict[str, str]) -> Table:
-    """Per purpose, over the covered epochs: gross, reserve, operations, members' shares, released excess, carry."""
+def _purpose_label(names: dict[str, str]) -> Callable[[str], str]:
+    return lambda purpose: names.get(purpose, purpose[:10] + "…")
+
+
+def _purpose_table(plan: Plan, names: dict[str, str], earmarks: Mapping[PurposeId, int]) -> Table:
+    """Per purpose, over the covered epochs: gross, released by governance, reserve, operations, members' shares,
+    released excess, carry, what the funding takes from the purpose's earmark and what the chain holds earmarked."""
     table = Table(title=f"{token_label(plan.token)}: epochs {plan.from_epoch + 1}-{plan.through_epoch}")
-    columns = ("purpose", "gross", "reserve", "operations", "to members", "cap released", "carry after", "eligible")
+    columns = (
+        "purpose",
+        "gross",
+        "released",
+        "reserve",
+        "operations",
+        "to members",
+        "cap released",
+        "carry after",
+        "eligible",
+        "takes",
+        "earmarked now",
+    )
     for column in columns:
         table.add_column(column, justify="left" if column == "purpose" else "right")
-    sums: dict[PurposeId, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    sums: dict[PurposeId, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     eligible: dict[PurposeId, int] = defaultdict(int)
     for epoch in plan.epochs:
         for outcome in epoch.purposes:
+            released = outcome.released
             stages = (
                 outcome.gross,
+                released.carry + released.distributable + released.reserve + released.operations,
                 outcome.reserve,
                 outcome.operations,
                 sum(outcome.allocations.values()),
@@ -108,10 +127,19 @@ def _purpose_table(plan: Plan, names: dict[str, str]) -> Table:
             )
             sums[outcome.purpose] = [total + stage for total, stage in zip(sums[outcome.purpose], stages, strict=True)]
             eligible[outcome.purpose] = max(eligible[outcome.purpose], outcome.eligible_members)
+    label = _purpose_label(names)
     for purpose_key, stage_sums in sorted(sums.items()):
-        carry = plan.totals.carries.get(purpose_key, 0)
-        label = names.get(purpose_key, purpose_key[:10] + "…")
-        table.add_row(label, *map(str, stage_sums), str(carry), str(eligible[purpose_key]))
+        funding = plan.totals.purposes.get(purpose_key)
+        takes = funding.amount + funding.reserve_released if funding is not None else 0
+        held = earmarks.get(purpose_key, 0)
+        table.add_row(
+            label(purpose_key),
+            *map(str, stage_sums),
+            str(plan.totals.carries.get(purpose_key, 0)),
+            str(eligible[purpose_key]),
+            str(takes),
+            str(held) if held >= takes else f"[bold red]{held}[/]",
+        )
     return table
 
 
@@ -143,12 +171,15 @@ def plan_command(
         try:
             reader = RpcPlanInputsReader.open(client, manifest, confirmations=confirmations)
             documents = [plan for plan, _ in _read_plans(previous_plan or [])]
-            plan = PlanHistory(reader, documents=documents, executor=pool).next_plan(asset, epoch)
+            history = PlanHistory(reader, documents=documents, executor=pool)
+            plan = history.next_plan(asset, epoch)
+            earmarks = history.facts.earmarks(asset)
         finally:
             client.close()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(plan.canonical_bytes())
-    console.print(_purpose_table(plan, _purpose_names(manifest)))
+    names = _purpose_names(manifest)
+    console.print(_purpose_table(plan, names, earmarks))
     summary = Table.grid(padding=(0, 2))
     for label, value in (
         ("plan", str(out)),
@@ -162,6 +193,10 @@ def plan_command(
     ):
         summary.add_row(f"[bold]{label}[/]", value)
     console.print(summary)
+    for shortfall in earmark_shortfalls(plan.purpose_fundings(), earmarks, _purpose_label(names)):
+        # DESIGN §8 makes this impossible for a plan made after its range's releases; a release executed since the
+        # range ended (before the funding) can still do it, and the members should know before they vote.
+        console.print(f"[bold red]exceeds the earmark[/]: {shortfall}", highlight=False)
 
 
 def print_report(report: VerificationReport) -> None:

@@ -18,18 +18,30 @@ and purpose *P* (this token only), from the gross revenue *G* booked in the epoc
 Membership is not consulted: an entry the ledger accepted (it checks membership when recording) counts even if the
 member leaves later, so departed members keep what they earned; their leaf stays in every later tree.
 
-Earmark releases (``releaseEarmark(token, P, amount)``): a release whose timestamp is before ``end(e)`` — in *e*'s
-window or earlier, and not already before ``end(fromEpoch)`` (the previous plan's carries include those) —
-lowers *P*'s carry before *e* is computed, never below 0. Releasing more than the carry does not touch anything
-else in the plan; the treasury's earmark then falls short of the plan and ``fundDividends`` refuses it
-(``TreasuryExceedsEarmark``), which is the honest outcome of such a vote.
+Earmark releases (``releaseEarmark(token, P, amount)``, DESIGN §8): the treasury lets a release take no more than
+*P*'s earmark — *P*'s carry and its revenue not yet funded — so the plan honours every release of the range's window
+``[end(fromEpoch), end(throughEpoch))`` (earlier ones are in the previous plans), plus whatever the previous plan
+still owed (as if released at the start of the range), out of *P*'s pending money:
+
+1. out of the carry entering the release's epoch, then out of that epoch's distributable share (``gross − reserve −
+   operations``), then out of the later epochs' — what the members of *P* would otherwise get; a release within the
+   carry lowers the carry and nothing else, as DESIGN §2 says;
+2. what is left, out of the earlier epochs' distributable shares (the latest first: their money was still unfunded
+   when the release executed);
+3. only if that is not enough (a release beyond everything the members would get, e.g. a refund of a whole payment),
+   out of the epochs' reserves (the release already freed what the reserve would free), then their operations shares;
+4. what even that cannot cover is owed: the release drew on revenue booked after ``end(throughEpoch)`` (it executed
+   before the previous plan's funding, which then left that revenue earmarked), and the next plan honours it first.
+
+So for each purpose the plan takes out of the earmark exactly ``carry + gross − released − carry_out``, which the
+treasury holds: no executed release can make a plan ask for more than is earmarked (``TreasuryExceedsEarmark``).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress
 from operator import attrgetter
@@ -65,8 +77,10 @@ __all__ = [
     "ALGORITHM_VERSION",
     "AccountAmounts",
     "EpochOutcome",
+    "PurposeFunding",
     "PurposeOutcome",
     "RangeAllocation",
+    "Released",
     "RelevantEvents",
     "address_order",
     "allocate",
@@ -76,7 +90,7 @@ __all__ = [
     "split_pro_rata",
 ]
 
-ALGORITHM_VERSION: Final = "union-dividends/1"
+ALGORITHM_VERSION: Final = "union-dividends/2"
 """Names the rules above; a plan records it, and a change to the rules must change it."""
 
 _chain_order = attrgetter("timestamp", "event.block_number", "event.log_index")
@@ -196,17 +210,36 @@ def _split_distributable(distributable: int, units: IntColumn, policy: DividendP
 
 
 @dataclass(frozen=True, slots=True)
+class Released:
+    """The part of earmark releases one epoch of one purpose honoured, by where it was taken from (module docstring)."""
+
+    carry: int = 0
+    distributable: int = 0
+    reserve: int = 0
+    operations: int = 0
+
+    @property
+    def total(self) -> int:
+        """Everything released out of this epoch and purpose."""
+        return self.carry + self.distributable + self.reserve + self.operations
+
+
+_NOTHING_RELEASED: Final = Released()
+
+
+@dataclass(frozen=True, slots=True)
 class PurposeOutcome:
     """One epoch, one purpose: every stage of the split, each summing exactly.
 
-    ``gross + carry_in == reserve + operations + Σ shares + cap_released + carry_out``, where ``carry_in`` is the
-    carry after earmark releases (``carry_before − carry_released``).
+    ``reserve`` and ``operations`` are the policy's shares of ``gross``; ``released`` what earmark releases took (from
+    the carry, the distributable share, the reserve, the operations share), so that
+    ``gross + carry_before == released.total + reserve_freed + operations_paid + Σ shares + cap_released + carry_out``.
     """
 
     purpose: PurposeId
     gross: int
     carry_before: int
-    carry_released: int
+    released: Released
     reserve: int
     operations: int
     operations_account: ChecksumAddress | None
@@ -220,7 +253,17 @@ class PurposeOutcome:
     @property
     def carry_in(self) -> int:
         """The carry that joined this epoch's ``D``."""
-        return self.carry_before - self.carry_released
+        return self.carry_before - self.released.carry
+
+    @property
+    def reserve_freed(self) -> int:
+        """The reserve this funding frees (what a release did not free already)."""
+        return self.reserve - self.released.reserve
+
+    @property
+    def operations_paid(self) -> int:
+        """What the operations account gets (its share, less what a release took)."""
+        return self.operations - self.released.operations
 
     @property
     def allocations(self) -> dict[ChecksumAddress, int]:
@@ -238,12 +281,27 @@ class EpochOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class PurposeFunding:
+    """What a plan takes out of one purpose's earmark: ``IUnionTreasury.PurposeFunding``."""
+
+    amount: int
+    reserve_released: int
+
+    @property
+    def taken(self) -> int:
+        """The purpose's earmark the funding uses up."""
+        return self.amount + self.reserve_released
+
+
+@dataclass(frozen=True, slots=True)
 class RangeAllocation:
     """The new allocations of a plan for ``token`` over ``(from_epoch, through_epoch]``.
 
     ``allocated`` sums, per account, every member share and operations payment of every epoch and purpose
     (address order, no zeros); ``amount`` is their total, the increment ``fundDividends`` sends;
-    ``reserve_released`` is every reserve plus every cap excess; ``carries`` the non-zero carries after the range.
+    ``reserve_released`` is every reserve freed plus every cap excess; ``purposes`` splits both by purpose (ascending
+    ids, only purposes the funding takes something from); ``carries`` the non-zero carries after the range and
+    ``releases_owed`` the releases it could not honour yet (module docstring).
     """
 
     token: ChecksumAddress
@@ -253,7 +311,9 @@ class RangeAllocation:
     allocated: AccountAmounts
     amount: int
     reserve_released: int
+    purposes: dict[PurposeId, PurposeFunding]
     carries: dict[PurposeId, int]
+    releases_owed: dict[PurposeId, int]
 
     @property
     def allocations(self) -> dict[ChecksumAddress, int]:
@@ -392,6 +452,101 @@ class _ConsentSweep:
         return state
 
 
+@dataclass(slots=True)
+class _Slot:
+    """One epoch of one purpose as the release pass saw it, and what releases take from it (module docstring)."""
+
+    epoch: int
+    carry_before: int
+    reserve: int
+    operations: int
+    rest: int
+    eligible: bool
+    from_carry: int = 0
+    from_rest: int = 0
+    from_reserve: int = 0
+    from_operations: int = 0
+
+    def take_carry(self, wanted: int) -> int:
+        taken = min(self.carry_before - self.from_carry, wanted)
+        self.from_carry += taken
+        return taken
+
+    def take_rest(self, wanted: int) -> int:
+        taken = min(self.rest - self.from_rest, wanted)
+        self.from_rest += taken
+        return taken
+
+    @property
+    def released(self) -> Released:
+        if not (self.from_carry or self.from_rest or self.from_reserve or self.from_operations):
+            return _NOTHING_RELEASED
+        return Released(self.from_carry, self.from_rest, self.from_reserve, self.from_operations)
+
+
+def _release_pass(
+    inputs: PlanInputs,
+    events: RelevantEvents,
+    policies: Mapping[int, DividendPolicy],
+    gross_by_epoch: Mapping[int, Mapping[PurposeId, int]],
+    eligible_at: Callable[[int, PurposeId], _Contributors],
+) -> tuple[dict[tuple[int, PurposeId], _Slot], dict[PurposeId, int]]:
+    """Where each earmark release of the range is taken from, and what stays owed (module docstring).
+
+    A first pass over the range, the carries flowing as in :func:`allocate` but no split computed: a release (and
+    what the previous plan owed, as if released at the start of the range) takes from the carry entering its epoch
+    and that epoch's distributable share, then the later epochs'; what is left, from the earlier epochs' distributable
+    shares (the latest first; their money was still unfunded when the release executed), then their reserves, then
+    their operations shares. Only what even that cannot cover is owed to the next plan.
+    """
+    by_epoch: dict[int, dict[PurposeId, int]] = defaultdict(lambda: defaultdict(int))
+    first = inputs.from_epoch + 1
+    for purpose, owed in inputs.previous_releases_owed.items():
+        by_epoch[first][purpose] += owed
+    for release in events.earmark_releases:
+        by_epoch[max(first, inputs.schedule.epoch_at(release.timestamp))][release.purpose] += release.amount
+    outstanding: dict[PurposeId, int] = defaultdict(int)
+    slots: dict[tuple[int, PurposeId], _Slot] = {}
+    by_purpose: dict[PurposeId, list[_Slot]] = defaultdict(list)
+    carries = {purpose: carry for purpose, carry in inputs.previous_carries.items() if carry}
+    for epoch in range(first, inputs.through_epoch + 1):
+        for purpose, amount in by_epoch.get(epoch, {}).items():
+            outstanding[purpose] += amount
+        gross_by_purpose = gross_by_epoch.get(epoch, {})
+        for purpose in sorted(set(gross_by_purpose) | set(carries)):
+            carry_before = carries.pop(purpose, 0)
+            gross = gross_by_purpose.get(purpose, 0)
+            if gross == 0 and carry_before == 0:
+                continue
+            reserve, operations, rest = policies[epoch].split_gross(gross)
+            slot = _Slot(epoch, carry_before, reserve, operations, rest, bool(eligible_at(epoch, purpose).members))
+            if outstanding[purpose]:
+                outstanding[purpose] -= slot.take_carry(outstanding[purpose])
+                outstanding[purpose] -= slot.take_rest(outstanding[purpose])
+            if not slot.eligible:
+                carries[purpose] = rest - slot.from_rest + carry_before - slot.from_carry
+            slots[(epoch, purpose)] = slot
+            by_purpose[purpose].append(slot)
+    still_owed: dict[PurposeId, int] = {}
+    for purpose, outstanding_left in sorted(outstanding.items()):
+        left = outstanding_left
+        latest_first = by_purpose[purpose][::-1]
+        # Only where the money was shared out: what an epoch carried on was taken where it arrived.
+        for slot in latest_first:
+            if slot.eligible and left:
+                left -= slot.take_rest(left)
+                left -= slot.take_carry(left)
+        for slot in latest_first:
+            taken = min(slot.reserve, left)
+            slot.from_reserve, left = taken, left - taken
+        for slot in latest_first:
+            taken = min(slot.operations, left)
+            slot.from_operations, left = taken, left - taken
+        if left:
+            still_owed[purpose] = left
+    return slots, still_owed
+
+
 def _policy_at(changes: Sequence[PolicyChange], moment: int, epoch: int) -> PolicyChange:
     found = last_before(((change.timestamp, change) for change in changes), moment)
     if found is None:
@@ -400,51 +555,61 @@ def _policy_at(changes: Sequence[PolicyChange], moment: int, epoch: int) -> Poli
 
 
 def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeAllocation:
-    """Allocate every epoch of ``(inputs.from_epoch, inputs.through_epoch]`` for ``inputs.token`` (DESIGN §2).
+    """Allocate every epoch of ``(inputs.from_epoch, inputs.through_epoch]`` for ``inputs.token`` (DESIGN §2, §8).
 
     Pure and deterministic: the result depends on the facts, not on the order the inputs list them in.
     ``events`` may pass :func:`relevant_events` already computed from the same inputs.
     """
     events = relevant_events(inputs) if events is None else events
     schedule = inputs.schedule
+    epoch_range = range(inputs.from_epoch + 1, inputs.through_epoch + 1)
     contributors_by_epoch = _contributors_by_epoch(events)
     gross_by_epoch: dict[int, dict[PurposeId, int]] = defaultdict(lambda: defaultdict(int))
     for revenue in events.revenues:
         gross_by_epoch[schedule.epoch_at(revenue.timestamp)][revenue.purpose] += revenue.amount
-    releases = list(events.earmark_releases)
+    policy_changes = {epoch: _policy_at(events.policy_changes, schedule.end(epoch), epoch) for epoch in epoch_range}
     consents = _ConsentSweep(events.consent_changes)
+    eligible_cache: dict[tuple[int, PurposeId], _Contributors] = {}
+
+    def eligible_at(epoch: int, purpose: PurposeId) -> _Contributors:
+        """Asked in epoch order (the consent sweep only moves forward), remembered for the second pass."""
+        key = (epoch, purpose)
+        if key not in eligible_cache:
+            contributors = contributors_by_epoch.get(epoch, _NOBODY)
+            eligible_cache[key] = (
+                contributors
+                if purpose == GENERAL_PURPOSE
+                else contributors.consenting(consents.consenting_at(purpose, schedule.start(epoch)))
+            )
+        return eligible_cache[key]
+
+    slots, releases_owed = _release_pass(
+        inputs,
+        events,
+        {epoch: change.policy for epoch, change in policy_changes.items()},
+        gross_by_epoch,
+        eligible_at,
+    )
     carries: dict[PurposeId, int] = {purpose: carry for purpose, carry in inputs.previous_carries.items() if carry}
     pieces: list[tuple[Sequence[ChecksumAddress], Sequence[int]]] = []
     operations_paid: dict[ChecksumAddress, int] = defaultdict(int)
-    reserve_released = 0
+    funded: dict[PurposeId, list[int]] = defaultdict(lambda: [0, 0])
     epochs: list[EpochOutcome] = []
-    release_position = 0
 
-    for epoch in range(inputs.from_epoch + 1, inputs.through_epoch + 1):
-        start, end = schedule.start(epoch), schedule.end(epoch)
-        policy_change = _policy_at(events.policy_changes, end, epoch)
+    for epoch in epoch_range:
+        policy_change = policy_changes[epoch]
         policy = policy_change.policy
-        released: dict[PurposeId, int] = defaultdict(int)
-        while release_position < len(releases) and releases[release_position].timestamp < end:
-            release = releases[release_position]
-            released[release.purpose] += release.amount
-            release_position += 1
         gross_by_purpose = gross_by_epoch.get(epoch, {})
-        contributors = contributors_by_epoch.get(epoch, _NOBODY)
         outcomes: list[PurposeOutcome] = []
-        for purpose in sorted(set(gross_by_purpose) | set(carries) | set(released)):
+        for purpose in sorted(set(gross_by_purpose) | set(carries)):
             carry_before = carries.pop(purpose, 0)
-            carry_released = min(carry_before, released.get(purpose, 0))
             gross = gross_by_purpose.get(purpose, 0)
             if gross == 0 and carry_before == 0:
                 continue
             reserve, operations, rest = policy.split_gross(gross)
-            distributable = rest + carry_before - carry_released
-            eligible = (
-                contributors
-                if purpose == GENERAL_PURPOSE
-                else contributors.consenting(consents.consenting_at(purpose, start))
-            )
+            released = slots[(epoch, purpose)].released
+            distributable = rest - released.distributable + carry_before - released.carry
+            eligible = eligible_at(epoch, purpose)
             shares: list[int] = []
             floor = cap_released = carry_out = 0
             if eligible.members:
@@ -456,7 +621,7 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
                 purpose=purpose,
                 gross=gross,
                 carry_before=carry_before,
-                carry_released=carry_released,
+                released=released,
                 reserve=reserve,
                 operations=operations,
                 operations_account=policy.operations_account if operations else None,
@@ -469,13 +634,19 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
             )
             if shares:
                 pieces.append((eligible.members, shares))
-            if operations:
-                operations_paid[policy.operations_account] += operations
-            reserve_released += reserve + cap_released
+            if outcome.operations_paid:
+                operations_paid[policy.operations_account] += outcome.operations_paid
+            funded[purpose][0] += sum(shares) + outcome.operations_paid
+            funded[purpose][1] += outcome.reserve_freed + cap_released
             outcomes.append(outcome)
         epochs.append(EpochOutcome(epoch=EpochId(epoch), policy=policy_change, purposes=tuple(outcomes)))
 
     allocated = _combine(pieces, operations_paid)
+    purposes = {
+        purpose: PurposeFunding(amount, reserve)
+        for purpose, (amount, reserve) in sorted(funded.items())
+        if amount or reserve
+    }
     return RangeAllocation(
         token=inputs.token,
         from_epoch=inputs.from_epoch,
@@ -483,8 +654,10 @@ def allocate(inputs: PlanInputs, events: RelevantEvents | None = None) -> RangeA
         epochs=tuple(epochs),
         allocated=allocated,
         amount=allocated.total,
-        reserve_released=reserve_released,
+        reserve_released=sum(funding.reserve_released for funding in purposes.values()),
+        purposes=purposes,
         carries=dict(sorted((purpose, carry) for purpose, carry in carries.items() if carry)),
+        releases_owed=releases_owed,
     )
 
 

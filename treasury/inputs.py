@@ -259,7 +259,7 @@ class PolicyChange:
 
 @dataclass(frozen=True, slots=True)
 class EarmarkRelease:
-    """``UnionTreasury.EarmarkReleased``: governance freed part of a purpose's carry."""
+    """``UnionTreasury.EarmarkReleased``: governance freed part of a purpose's earmark (carry or pending revenue)."""
 
     event: EventRef
     token: ChecksumAddress
@@ -280,9 +280,10 @@ class PlanInputs:
     """Everything a plan for ``token`` over epochs ``(from_epoch, through_epoch]`` depends on.
 
     Event lists may hold more than the plan needs (other tokens, other epochs) and may come in any order; the
-    planner keeps what is relevant, in chain order. ``previous_cumulative`` and ``previous_carries`` come from the
-    plan that funded ``from_epoch`` (both empty when ``from_epoch`` is 0): the carries are those after its last
-    epoch, i.e. after the earmark releases with a timestamp before ``end(from_epoch)``.
+    planner keeps what is relevant, in chain order. ``previous_cumulative``, ``previous_carries`` and
+    ``previous_releases_owed`` come from the plan that funded ``from_epoch`` (all empty when ``from_epoch`` is 0): the
+    carries are those after its last epoch, i.e. after the earmark releases with a timestamp before
+    ``end(from_epoch)``, and the releases owed those it could not honour yet (``treasury.allocation``).
     """
 
     chain: ChainContext
@@ -299,6 +300,7 @@ class PlanInputs:
     earmark_releases: Sequence[EarmarkRelease] = ()
     previous_cumulative: Mapping[ChecksumAddress, int] = field(default_factory=dict)
     previous_carries: Mapping[PurposeId, int] = field(default_factory=dict)
+    previous_releases_owed: Mapping[PurposeId, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Refuse an empty or negative range and malformed carried-over amounts."""
@@ -308,7 +310,8 @@ class PlanInputs:
         for account, amount in self.previous_cumulative.items():
             _require_checksum(account, "account")
             _require_uint(amount, "previous cumulative amount")
-        for purpose, carry in self.previous_carries.items():
-            if purpose_id(purpose) != purpose:
-                raise UnionValueError(f"purpose id must be lower-case hex: {purpose!r}")
-            _require_uint(carry, "carry")
+        for what, amounts in (("carry", self.previous_carries), ("release owed", self.previous_releases_owed)):
+            for purpose, amount in amounts.items():
+                if purpose_id(purpose) != purpose:
+                    raise UnionValueError(f"purpose id must be lower-case hex: {purpose!r}")
+                _require_uint(amount, what)

@@ -46,17 +46,25 @@ __all__ = [
     "Plan",
     "PolicyDoc",
     "PurposeDoc",
+    "PurposeFundingDoc",
+    "ReleasedDoc",
     "ScheduleDoc",
     "SortedMap",
     "TotalsDoc",
     "Wei",
     "canonical_json",
+    "describe_fundings",
     "distribution_tree",
     "plan_differences",
 ]
 
-PLAN_SCHEMA_VERSION: Final = 1
-"""The layout of the document below; readers refuse versions they do not know."""
+PLAN_SCHEMA_VERSION: Final = 2
+"""The layout of the document below; readers refuse versions they do not know.
+
+Version 2 (algorithm ``union-dividends/2``, DESIGN §8 "Earmark per purpose"): each purpose's split says where earmark
+releases were taken from (``released``), the totals say what the funding takes from each purpose's earmark
+(``purposes``) and which releases are still owed (``releasesOwed``, read back as ``inputs.previousReleasesOwed``).
+"""
 
 EMPTY_ROOT: Final = HexStr("0x" + "00" * 32)
 """The root of a plan with no leaves at all (nothing allocated yet): no proof verifies against it."""
@@ -158,6 +166,7 @@ class InputsDoc(_Document):
     events: EventIdsDoc
     from_block: int
     previous_carries: SortedMap[PurposeId, Wei]
+    previous_releases_owed: SortedMap[PurposeId, Wei]
     schedule: ScheduleDoc
     to_block: int
 
@@ -174,14 +183,28 @@ class PolicyDoc(_Document):
     timestamp: int
 
 
+class ReleasedDoc(_Document):
+    """What earmark releases took from one epoch of one purpose: out of its carry, then its distributable share, and
+    only beyond those out of its reserve and then its operations share (``treasury.allocation``)."""
+
+    carry: Wei
+    distributable: Wei
+    operations: Wei
+    reserve: Wei
+
+
 class PurposeDoc(_Document):
-    """One epoch's split of one purpose; ``allocations`` are the members' shares (no zeros)."""
+    """One epoch's split of one purpose; ``allocations`` are the members' shares (no zeros).
+
+    ``reserve`` and ``operations`` are the policy's shares of ``gross``; the funding frees ``reserve −
+    released.reserve`` and pays ``operations − released.operations``; ``distributable`` is ``gross − reserve −
+    operations − released.distributable + carryBefore − released.carry``.
+    """
 
     allocations: SortedMap[ChecksumAddress, Wei]
     cap_released: Wei
     carry_before: Wei
     carry_out: Wei
-    carry_released: Wei
     distributable: Wei
     eligible_members: int
     floor: Wei
@@ -189,6 +212,7 @@ class PurposeDoc(_Document):
     operations: Wei
     operations_account: ChecksumAddress | None
     purpose: PurposeId
+    released: ReleasedDoc
     reserve: Wei
 
 
@@ -202,18 +226,29 @@ class EpochDoc(_Document):
     start: int
 
 
+class PurposeFundingDoc(_Document):
+    """What the funding takes out of one purpose's earmark (``IUnionTreasury.PurposeFunding``)."""
+
+    amount: Wei
+    reserve_released: Wei
+
+
 class TotalsDoc(_Document):
-    """What ``fundDividends`` moves: ``amount`` to the distributor, ``reserveReleased`` freed; carries stay."""
+    """What ``fundDividends`` moves: ``amount`` to the distributor, ``reserveReleased`` freed, both split by purpose
+    in ``purposes`` (what each purpose's earmark gives, only purposes giving something); carries stay earmarked, and
+    ``releasesOwed`` are releases the next plan honours first."""
 
     amount: Wei
     carries: SortedMap[PurposeId, Wei]
+    purposes: SortedMap[PurposeId, PurposeFundingDoc]
+    releases_owed: SortedMap[PurposeId, Wei]
     reserve_released: Wei
 
 
 class Plan(_Document):
     """A dividend plan for one token over epochs ``(fromEpoch, throughEpoch]``; see the module docstring."""
 
-    algorithm: Literal["union-dividends/1"] = ALGORITHM_VERSION
+    algorithm: Literal["union-dividends/2"] = ALGORITHM_VERSION
     chain_id: int
     contracts: ContractsDoc
     epochs: list[EpochDoc]
@@ -222,7 +257,7 @@ class Plan(_Document):
     new_cumulative: SortedMap[ChecksumAddress, Wei]
     previous_cumulative: SortedMap[ChecksumAddress, Wei]
     root: HexStr
-    schema_version: Literal[1] = PLAN_SCHEMA_VERSION
+    schema_version: Literal[2] = PLAN_SCHEMA_VERSION
     through_epoch: int
     token: ChecksumAddress
     totals: TotalsDoc
@@ -263,6 +298,7 @@ class Plan(_Document):
                 schedule=ScheduleDoc(genesis=schedule.genesis, length=schedule.length, grace=schedule.grace),
                 events=_event_ids(events),
                 previous_carries=dict(sorted((p, c) for p, c in inputs.previous_carries.items() if c)),
+                previous_releases_owed=dict(sorted((p, o) for p, o in inputs.previous_releases_owed.items() if o)),
             ),
             new_cumulative=_code_point_ordered(cumulative.as_dict()),
             previous_cumulative=_code_point_ordered(inputs.previous_cumulative),
@@ -301,6 +337,12 @@ class Plan(_Document):
     def plan_hash(self) -> HexStr:
         """keccak-256 of :meth:`canonical_bytes`, the ``planHash`` of ``fundDividends``."""
         return HexStr("0x" + keccak256(self.canonical_bytes()).hex())
+
+    def purpose_fundings(self) -> list[tuple[PurposeId, int, int]]:
+        """``(purposeId, amount, reserveReleased)`` per purpose in ascending id order: ``fundDividends``' list."""
+        return [
+            (purpose, funding.amount, funding.reserve_released) for purpose, funding in self.totals.purposes.items()
+        ]
 
     def merkle_tree(self, *, validate: bool = True) -> StandardMerkleTree | None:
         """The plan's tree, loaded from its dump (``None`` when nothing was ever allocated)."""
@@ -360,7 +402,12 @@ def _purpose_doc(outcome: PurposeOutcome) -> PurposeDoc:
         purpose=outcome.purpose,
         gross=outcome.gross,
         carry_before=outcome.carry_before,
-        carry_released=outcome.carry_released,
+        released=ReleasedDoc.model_construct(
+            carry=outcome.released.carry,
+            distributable=outcome.released.distributable,
+            operations=outcome.released.operations,
+            reserve=outcome.released.reserve,
+        ),
         reserve=outcome.reserve,
         operations=outcome.operations,
         operations_account=outcome.operations_account,
@@ -397,7 +444,12 @@ def _totals_doc(allocation: RangeAllocation) -> TotalsDoc:
     return TotalsDoc(
         amount=allocation.amount,
         reserve_released=allocation.reserve_released,
+        purposes={
+            purpose: PurposeFundingDoc(amount=funding.amount, reserve_released=funding.reserve_released)
+            for purpose, funding in allocation.purposes.items()
+        },
         carries=dict(allocation.carries),
+        releases_owed=dict(allocation.releases_owed),
     )
 
 
@@ -417,6 +469,8 @@ def plan_differences(expected: Plan, actual: Plan) -> list[str]:
         ("amount", expected.totals.amount, actual.totals.amount),
         ("reserveReleased", expected.totals.reserve_released, actual.totals.reserve_released),
         ("carries", expected.totals.carries, actual.totals.carries),
+        ("purposes", describe_fundings(expected.purpose_fundings()), describe_fundings(actual.purpose_fundings())),
+        ("releasesOwed", expected.totals.releases_owed, actual.totals.releases_owed),
     ):
         if want != got:
             differences.append(f"{label}: expected {want}, published {got}")
@@ -438,3 +492,8 @@ def plan_differences(expected: Plan, actual: Plan) -> list[str]:
     if not differences and expected.plan_hash != actual.plan_hash:
         differences.append(f"planHash: expected {expected.plan_hash}, published {actual.plan_hash}")
     return differences
+
+
+def describe_fundings(fundings: Sequence[tuple[PurposeId, int, int]]) -> str:
+    """Per-purpose fundings in words (``purpose: amount + reserve``, one after another), for reports."""
+    return ", ".join(f"{purpose}: {amount} + {reserve}" for purpose, amount, reserve in fundings) or "none"

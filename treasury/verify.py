@@ -1,8 +1,10 @@
 """``union verify``: rebuild every distribution from chain data alone and compare it with what the chain holds.
 
 For each ``DividendsFunded`` (and each live ``fundDividends`` proposal) the plan is rebuilt from the chain's
-events — recursively, each round on the previous rebuilt round, from nothing — and its root, plan hash, amount and
-released reserve are compared with the on-chain (or proposed) values. The distributor stores a root, not balances,
+events — recursively, each round on the previous rebuilt round, from nothing — and its root, plan hash, amount,
+released reserve and what it takes from each purpose's earmark are compared with the on-chain (or proposed) values;
+a live proposal that asks a purpose for more than the chain holds earmarked for it is named too (executing it would
+revert with ``TreasuryExceedsEarmark``). The distributor stores a root, not balances,
 so a lowered cumulative amount is visible only off chain: consecutive cumulative amounts are compared too, and when
 the published plan document is at hand (a file, or the URL in the proposal's description, checked against the
 on-chain plan hash) every tampered allocation, skipped member and lowered amount is named. Without it, every
@@ -28,11 +30,11 @@ from eth_utils import keccak
 from pydantic import BaseModel, ConfigDict, computed_field
 from web3 import Web3
 
-from treasury.inputs import EpochId, checksum_address
-from treasury.plan import Plan, plan_differences
+from treasury.inputs import EpochId, PurposeId, checksum_address, purpose_id
+from treasury.plan import Plan, describe_fundings, plan_differences
 from treasury.policy import ZERO_ADDRESS
 from treasury.readers.base import ClaimRecord, FundedRound, ProposalRecord
-from treasury.readers.history import PlanHistory, RebuiltRound
+from treasury.readers.history import PlanHistory, RebuiltRound, funded_purposes
 from treasury.readers.rpc import RpcPlanInputsReader
 from union.contracts import UnionContracts, load_abi
 from union.errors import PlanNotReadyError, UnionError, UnionValueError
@@ -49,6 +51,7 @@ __all__ = [
     "VerificationReport",
     "distribution_description",
     "distribution_proposals",
+    "earmark_shortfalls",
     "published_plan_url",
     "token_label",
     "verify_history",
@@ -174,6 +177,20 @@ class VerificationReport(BaseModel):
 # ---------------------------------------------------------------------------------------------- proposals
 
 
+def earmark_shortfalls(
+    fundings: Sequence[tuple[PurposeId, int, int]],
+    earmarks: Mapping[PurposeId, int],
+    purpose_label: Callable[[str], str],
+) -> list[str]:
+    """Each purpose a funding asks for more than is earmarked for it, in words (empty when the earmark covers all)."""
+    return [
+        f"{purpose_label(purpose)} asks {amount + reserve} ({amount} to members, {reserve} reserve) but only "
+        f"{earmarks.get(purpose, 0)} is earmarked for it: executing it would revert (TreasuryExceedsEarmark)"
+        for purpose, amount, reserve in fundings
+        if amount + reserve > earmarks.get(purpose, 0)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class DistributionProposal:
     """A ``fundDividends`` action of a governor proposal, decoded from ``ProposalCreated``'s calldata."""
@@ -182,10 +199,19 @@ class DistributionProposal:
     token: ChecksumAddress
     from_epoch: int
     through_epoch: int
-    amount: int
-    reserve_released: int
+    purposes: tuple[tuple[PurposeId, int, int], ...]
     root: HexStr
     plan_hash: HexStr
+
+    @property
+    def amount(self) -> int:
+        """What executing it would send to the distributor (Σ over purposes)."""
+        return sum(amount for _, amount, _ in self.purposes)
+
+    @property
+    def reserve_released(self) -> int:
+        """What executing it would make free (Σ over purposes)."""
+        return sum(reserve for _, _, reserve in self.purposes)
 
     def matches(self, funded: FundedRound) -> bool:
         """Whether executing this proposal is what produced ``funded``."""
@@ -215,8 +241,10 @@ def distribution_proposals(records: Iterable[ProposalRecord], treasury: Contract
                     token=checksum_address(str(args["token"])),
                     from_epoch=int(args["fromEpoch"]),
                     through_epoch=int(args["throughEpoch"]),
-                    amount=int(args["amount"]),
-                    reserve_released=int(args["reserveReleased"]),
+                    purposes=tuple(
+                        (purpose_id(str(item["purposeId"])), int(item["amount"]), int(item["reserveReleased"]))
+                        for item in args["purposes"]
+                    ),
                     root=HexStr(str(args["newRoot"]).lower()),
                     plan_hash=HexStr(str(args["planHash"]).lower()),
                 )
@@ -336,6 +364,7 @@ class _Verifier:
         expected: Plan | None,
         amount: int,
         reserve_released: int,
+        purposes: Sequence[tuple[PurposeId, int, int]],
         root: str,
         plan_hash: str,
         previous_committed: Mapping[ChecksumAddress, int] | None,
@@ -353,7 +382,13 @@ class _Verifier:
                 _row("planHash", expected.plan_hash, plan_hash),
                 _row("amount", expected.totals.amount, amount),
                 _row("reserveReleased", expected.totals.reserve_released, reserve_released),
+                _row("per purpose", describe_fundings(expected.purpose_fundings()), describe_fundings(purposes)),
             ]
+            if expected.purpose_fundings() != list(purposes):
+                differences.append(
+                    "what it takes from each purpose's earmark is wrong: "
+                    f"{describe_fundings(purposes)} instead of {describe_fundings(expected.purpose_fundings())}"
+                )
             if expected.totals.amount != amount:
                 differences.append(f"the pot is wrong: amount {amount} instead of {expected.totals.amount}")
             if expected.totals.reserve_released != reserve_released:
@@ -438,6 +473,7 @@ class _Verifier:
                 expected=rebuilt.plan,
                 amount=funded.amount,
                 reserve_released=funded.reserve_released,
+                purposes=funded_purposes(funded),
                 root=funded.root,
                 plan_hash=funded.plan_hash,
                 previous_committed=previous_committed,
@@ -540,11 +576,24 @@ class _Verifier:
                 previous_round.funded.root,
                 *self.published_amounts(previous_round.funded.plan_hash),
             )
+        shortfalls = earmark_shortfalls(
+            proposal.purposes, self.history.facts.earmarks(token), lambda purpose: f"purpose {purpose}"
+        )
+        checks.append(
+            CheckResult(
+                check="within earmark",
+                expected="every purpose covered",
+                on_chain="every purpose covered" if not shortfalls else f"{len(shortfalls)} purposes short",
+                ok=not shortfalls,
+            )
+        )
+        differences.extend(shortfalls)
         report, _ = self.check_round(
             base=base.model_copy(update={"checks": checks, "differences": differences}),
             expected=expected,
             amount=proposal.amount,
             reserve_released=proposal.reserve_released,
+            purposes=proposal.purposes,
             root=proposal.root,
             plan_hash=proposal.plan_hash,
             previous_committed=previous_committed,

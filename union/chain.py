@@ -30,7 +30,7 @@ from hexbytes import HexBytes
 from web3 import HTTPProvider, Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
-from web3.types import Nonce, TxParams, TxReceipt, Wei
+from web3.types import BlockIdentifier, Nonce, TxParams, TxReceipt, Wei
 
 from union.children import dies_with_this_process
 from union.contracts import decode_revert
@@ -50,6 +50,7 @@ __all__ = [
     "AnvilProcess",
     "TransactionSender",
     "connect",
+    "simulate_call",
     "simulate_gas",
     "tx_hash_hex",
 ]
@@ -95,6 +96,24 @@ def simulate_gas(call: ContractFunction | ContractConstructor, sender: str, *, v
             raise InsufficientFundsError(f"{sender} cannot pay for this transaction: {exc}") from exc
         raise _revert_from(exc) from exc
     return estimated * _GAS_MARGIN_NUMERATOR // _GAS_MARGIN_DENOMINATOR + CHECKPOINT_HEADROOM
+
+
+def simulate_call(
+    w3: Web3, sender: str, to: str, data: bytes, *, value: int = 0, block: BlockIdentifier = "latest"
+) -> None:
+    """Run the call ``sender`` → ``to`` with ``data`` without sending it (``eth_call``); :class:`ContractRevertError`,
+    decoded, if the chain would refuse it. Any address may be the sender — e.g. the timelock, to see whether an
+    action it would execute for a proposal still goes through."""
+    params: TxParams = {
+        "from": Web3.to_checksum_address(sender),
+        "to": Web3.to_checksum_address(to),
+        "data": HexBytes(data),
+        "value": Wei(value),
+    }
+    try:
+        w3.eth.call(params, block_identifier=block)
+    except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
+        raise _revert_from(exc) from exc
 
 
 def _revert_from(exc: Exception) -> ContractRevertError:

@@ -6,13 +6,14 @@ hash — so anyone can recompute it from the proposal's content; :meth:`Proposal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_typing import ChecksumAddress
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak, to_bytes, to_checksum_address
 from web3.contract import Contract
 
 from union.types import ProposalId
@@ -100,18 +101,20 @@ def fund_dividends_proposal(
     token: ChecksumAddress,
     from_epoch: int,
     through_epoch: int,
-    amount: int,
-    reserve_released: int,
+    purposes: Sequence[tuple[str | bytes, int, int]],
     new_root: bytes,
     plan_hash: bytes,
     description: str,
 ) -> ProposalSpec:
-    """A distribution: the single ``fundDividends`` action of DESIGN.md §2."""
+    """A distribution: the single ``fundDividends`` action of DESIGN.md §2, taking ``purposes`` — ``(purpose id,
+    amount, reserve released)`` in ascending id order, a plan's ``purpose_fundings()`` — out of each purpose's
+    earmark (§8)."""
+    listed = [
+        (purpose if isinstance(purpose, bytes) else to_bytes(hexstr=purpose), amount, reserve)
+        for purpose, amount, reserve in purposes
+    ]
     return _single(
-        treasury,
-        "fundDividends",
-        [token, from_epoch, through_epoch, amount, reserve_released, new_root, plan_hash],
-        description,
+        treasury, "fundDividends", [token, from_epoch, through_epoch, listed, new_root, plan_hash], description
     )
 
 

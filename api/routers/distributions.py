@@ -20,9 +20,10 @@ from api.pagination import (
     encode_position,
 )
 from api.plans import PLANS, latest_verification, latest_verifications
+from api.reads import purpose_fundings
 from api.schemas.common import AddressParam, ErrorPublic, PagePublic
-from api.schemas.distributions import DistributionPublic, PlanPublic, VerificationPublic
-from indexer.models import DistributionRound, ProposalAction, ProposalStateChange
+from api.schemas.distributions import DistributionPublic, PlanPublic, PurposeFundingPublic, VerificationPublic
+from indexer.models import DistributionRound, ProposalAction, ProposalStateChange, PurposeFunding
 from union.errors import RecordNotFoundError
 
 __all__ = ["funding_proposals", "proposals_carrying", "router"]
@@ -54,6 +55,7 @@ def proposals_carrying(session: Session, plan_hash: str) -> list[str]:
 
 def _distribution(
     funded: DistributionRound,
+    purposes: list[PurposeFunding],
     context: ApiContext,
     stored: set[str],
     proposals: dict[str, str],
@@ -66,6 +68,10 @@ def _distribution(
         through_epoch=funded.through_epoch,
         amount=funded.amount,
         reserve_released=funded.reserve_released,
+        purposes=[
+            PurposeFundingPublic(purpose_id=row.purpose_id, amount=row.amount, reserve_released=row.reserve_released)
+            for row in purposes
+        ],
         root=funded.root,
         plan_hash=plan_hash,
         block_number=funded.block_number,
@@ -102,7 +108,15 @@ def distributions(
     stored = set(session.execute(select(PLANS.c.plan_hash).where(PLANS.c.plan_hash.in_(hashes))).scalars())
     proposals = funding_proposals(session)
     verifications = latest_verifications(session)
-    items = [_distribution(row, context, stored, proposals, verifications) for row in page]
+    fundings: dict[str, dict[int, list[PurposeFunding]]] = {}
+    for row in page:
+        if row.token not in fundings:
+            through = [item.through_epoch for item in page if item.token == row.token]
+            fundings[row.token] = purpose_fundings(session, row.token, through)
+    items = [
+        _distribution(row, fundings[row.token][row.through_epoch], context, stored, proposals, verifications)
+        for row in page
+    ]
     following = encode_position(page[-1].block_number, page[-1].log_index) if len(rows) > limit else None
     return PagePublic[DistributionPublic](items=items, limit=limit, next_cursor=following)
 

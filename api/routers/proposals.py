@@ -20,7 +20,7 @@ from api.plans import PLANS, failed_verifications, latest_verifications
 from api.reads import as_of
 from api.routers.members import SUPPORT_LABELS
 from api.schemas.common import ErrorPublic, PagePublic
-from api.schemas.distributions import VerificationPublic
+from api.schemas.distributions import PurposeFundingPublic, VerificationPublic
 from api.schemas.proposals import (
     FundDividendsPublic,
     ProposalActionPublic,
@@ -211,13 +211,22 @@ class _Governance:
         if row.target_contract == "UnionTreasury" and row.function == "fundDividends" and args:
             plan_hash = str(args["planHash"]).lower()
             low, high = int(args["fromEpoch"]), int(args["throughEpoch"])
+            purposes = [
+                PurposeFundingPublic(
+                    purpose_id=str(item["purposeId"]).lower(),
+                    amount=str(int(item["amount"])),
+                    reserve_released=str(int(item["reserveReleased"])),
+                )
+                for item in args["purposes"]
+            ]
             funding = FundDividendsPublic(
                 token=str(args["token"]),
                 from_epoch=low,
                 through_epoch=high,
                 epochs=list(range(low + 1, high + 1)) if high - low <= 1_000 else [],
-                amount=str(int(args["amount"])),
-                reserve_released=str(int(args["reserveReleased"])),
+                amount=str(sum(int(item.amount) for item in purposes)),
+                reserve_released=str(sum(int(item.reserve_released) for item in purposes)),
+                purposes=purposes,
                 root=str(args["newRoot"]).lower(),
                 plan_hash=plan_hash,
                 plan_url=self.context.link(f"/v1/plans/{plan_hash}"),

@@ -6,7 +6,14 @@ from pydantic import ConfigDict, Field
 
 from api.schemas.common import AmountStr, PublicModel
 
-__all__ = ["ClaimArgumentsPublic", "DistributionPublic", "PlanPublic", "PolicyPublic", "VerificationPublic"]
+__all__ = [
+    "ClaimArgumentsPublic",
+    "DistributionPublic",
+    "PlanPublic",
+    "PolicyPublic",
+    "PurposeFundingPublic",
+    "VerificationPublic",
+]
 
 _HASH = "0x" + "42" * 32
 _ETH = "0x0000000000000000000000000000000000000000"
@@ -23,6 +30,14 @@ class PolicyPublic(PublicModel):
     set_at: int = Field(description="timestamp of the block that set it (in force for epochs ending after it)")
     set_in_block: int
     tx_hash: str
+
+
+class PurposeFundingPublic(PublicModel):
+    """What a funding takes from one purpose's earmark: sent to the distributor, and reserve made free."""
+
+    purpose_id: str = Field(description="keccak256 of the purpose's name; 0x00…00 is general")
+    amount: AmountStr
+    reserve_released: AmountStr
 
 
 class VerificationPublic(PublicModel):
@@ -49,6 +64,13 @@ class DistributionPublic(PublicModel):
                     "through_epoch": 1,
                     "amount": "9000000000000000000",
                     "reserve_released": "1000000000000000000",
+                    "purposes": [
+                        {
+                            "purpose_id": "0x" + "00" * 32,
+                            "amount": "9000000000000000000",
+                            "reserve_released": "1000000000000000000",
+                        }
+                    ],
                     "root": "0x" + "ab" * 32,
                     "plan_hash": _HASH,
                     "block_number": 812,
@@ -75,6 +97,7 @@ class DistributionPublic(PublicModel):
     through_epoch: int
     amount: AmountStr = Field(description="sent to the distributor: the sum of the new allocations")
     reserve_released: AmountStr
+    purposes: list[PurposeFundingPublic] = Field(description="what each purpose's earmark gave (ascending ids)")
     root: str
     plan_hash: str
     block_number: int

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field
 
 from api.schemas.common import AmountStr, PublicModel
-from api.schemas.distributions import VerificationPublic
+from api.schemas.distributions import PurposeFundingPublic, VerificationPublic
 
 __all__ = [
     "FundDividendsPublic",
@@ -45,6 +45,7 @@ class FundDividendsPublic(PublicModel):
     epochs: list[int] = Field(description="the epochs it pays: from_epoch + 1 … through_epoch")
     amount: AmountStr
     reserve_released: AmountStr
+    purposes: list[PurposeFundingPublic] = Field(description="what it takes from each purpose's earmark")
     root: str
     plan_hash: str
     plan_url: str

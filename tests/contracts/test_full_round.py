@@ -69,8 +69,7 @@ def test_full_round_pays_members_exactly_in_eth_and_erc20(union: UnionDriver) ->
             token=asset,
             from_epoch=0,
             through_epoch=1,
-            amount=sum(allocations.values()),
-            reserve_released=reserve,
+            purposes=[(bytes(32), sum(allocations.values()), reserve)],  # general revenue
             new_root=tree.root_bytes,
             plan_hash=b"\x42" * 32,
             description=f"Dividends for epoch 1 in {asset}",

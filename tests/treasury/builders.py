@@ -107,6 +107,7 @@ class History:
         *,
         previous_cumulative: Mapping[ChecksumAddress, int] | None = None,
         previous_carries: Mapping[PurposeId, int] | None = None,
+        previous_releases_owed: Mapping[PurposeId, int] | None = None,
         token: ChecksumAddress = ETH,
     ) -> PlanInputs:
         return PlanInputs(
@@ -124,4 +125,5 @@ class History:
             earmark_releases=list(self.earmark_releases),
             previous_cumulative=dict(previous_cumulative or {}),
             previous_carries=dict(previous_carries or {}),
+            previous_releases_owed=dict(previous_releases_owed or {}),
         )

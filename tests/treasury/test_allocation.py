@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from tests.treasury.builders import OPS, RESEARCH, TRAINING, History, addr, start
-from treasury.allocation import allocate, split_equally, split_pro_rata
+from treasury.allocation import PurposeFunding, Released, allocate, split_equally, split_pro_rata
 from treasury.inputs import GENERAL_PURPOSE
 from union.errors import UnionValueError
 
@@ -170,24 +170,102 @@ def test_a_revocation_counts_only_for_the_entrys_own_epoch() -> None:
     assert allocate(history.inputs(0, 1)).allocations == {A: 300, B: 100}
 
 
-def test_earmark_release_lowers_the_carry_never_below_zero() -> None:
+def test_earmark_release_lowers_the_carry_first() -> None:
+    history = History()
+    history.policy(start(1) - 50)
+    history.entry(2, A, 1)
+    history.consent(A, RESEARCH, True, start(1) - 1)
+    history.revenue(2, 10, RESEARCH)
+    history.release(RESEARCH, 300, start(2) + 5)  # in the range's window: out of the carry entering it
+    result = allocate(history.inputs(1, 2, previous_carries={RESEARCH: 900}))
+    (research,) = result.epochs[0].purposes
+    assert (research.carry_before, research.released, research.distributable) == (900, Released(carry=300), 610)
+    assert result.allocations == {A: 610}
+    assert result.purposes == {RESEARCH: PurposeFunding(610, 0)}
+    assert (result.carries, result.releases_owed) == ({}, {})
+
+
+def test_issue_20_a_release_beyond_the_carry_comes_out_of_the_pending_distributable() -> None:
+    # Epoch 5 holds 5e18+3 of "ai-training" revenue and no carry; governance releases 1e18 of it during the epoch.
+    history = History()
+    history.policy(start(1) - 50)
+    history.entry(5, A, 1)
+    history.entry(5, B, 3)
+    history.consent(A, TRAINING, True, start(1))
+    history.consent(B, TRAINING, True, start(1))
+    history.revenue(5, 5 * 10**18 + 3, TRAINING)
+    history.release(TRAINING, 10**18, start(5) + 50)
+    result = allocate(history.inputs(4, 5))
+    (training,) = result.epochs[0].purposes
+    assert training.released == Released(distributable=10**18)
+    assert training.distributable == 4 * 10**18 + 3
+    assert result.amount == 4 * 10**18 + 3  # what the treasury holds for the purpose: the plan is fundable
+    assert result.purposes == {TRAINING: PurposeFunding(4 * 10**18 + 3, 0)}
+
+
+def test_a_release_takes_its_epoch_then_later_epochs_then_the_latest_earlier_ones() -> None:
+    history = History()
+    history.policy(start(1) - 50)
+    for epoch in (2, 3, 4):
+        history.entry(epoch, A, 1)
+        history.revenue(epoch, 100, RESEARCH)
+    history.consent(A, RESEARCH, True, start(1))
+    history.release(RESEARCH, 245, start(3) + 50)  # executed in epoch 3, before epoch 2's plan was funded
+    result = allocate(history.inputs(1, 4, previous_carries={RESEARCH: 20}))
+    epoch_2, epoch_3, epoch_4 = (epoch.purposes[0] for epoch in result.epochs)
+    assert epoch_3.released == Released(distributable=100)
+    assert epoch_4.released == Released(distributable=100)
+    assert epoch_2.released == Released(distributable=45)  # the earlier epoch's money last, latest first
+    assert (epoch_2.distributable, epoch_3.distributable, epoch_4.distributable) == (75, 0, 0)
+    assert result.allocations == {A: 75}
+
+
+def test_a_release_within_the_carry_of_a_purpose_nobody_can_take_lowers_only_that_carry() -> None:
+    history = History()
+    history.policy(start(1) - 50)
+    history.entry(2, A, 1)
+    history.revenue(2, 100, TRAINING)  # nobody consented: all of it carries
+    history.release(TRAINING, 30, start(3) + 5)
+    history.revenue(3, 10, TRAINING)
+    result = allocate(history.inputs(1, 3, previous_carries={TRAINING: 50}))
+    epoch_2, epoch_3 = (epoch.purposes[0] for epoch in result.epochs)
+    assert (epoch_2.released, epoch_2.carry_out) == (Released(), 150)
+    assert (epoch_3.carry_before, epoch_3.released, epoch_3.carry_out) == (150, Released(carry=30), 130)
+    assert (result.carries, result.purposes) == ({TRAINING: 130}, {})
+
+
+def test_a_release_beyond_what_members_would_get_comes_out_of_the_reserve_then_operations() -> None:
+    # A refund of a whole payment: 1,000 paid, 10 % reserve, 5 % operations, all of it released.
+    history = History()
+    history.policy(start(1) - 50, reserve=1_000, operations=500)
+    history.entry(1, A, 1)
+    history.consent(A, RESEARCH, True, start(1) - 1)
+    history.revenue(1, 1_000, RESEARCH)
+    history.release(RESEARCH, 980, start(1) + 50)
+    result = allocate(history.inputs(0, 1))
+    (research,) = result.epochs[0].purposes
+    assert research.released == Released(distributable=850, reserve=100, operations=30)
+    assert (research.reserve_freed, research.operations_paid, research.distributable) == (0, 20, 0)
+    assert result.allocations == {OPS: 20}
+    assert result.purposes == {RESEARCH: PurposeFunding(20, 0)}  # 1,000 booked − 980 released
+
+
+def test_a_release_the_range_cannot_cover_is_owed_and_the_next_plan_honours_it_first() -> None:
+    # Executed in epoch 2 before epoch 1's funding, it drew on revenue of epoch 3 booked before that funding.
     history = History()
     history.policy(start(1) - 50)
     history.entry(2, A, 1)
     history.entry(3, A, 1)
-    history.consent(A, RESEARCH, True, start(1) - 1)
-    history.revenue(2, 10, RESEARCH)
-    history.release(RESEARCH, 300, start(2) + 5)  # in epoch 2's window: lowers the carry entering epoch 2
-    history.release(TRAINING, 5_000, start(2) + 6)  # more than the carry: the carry goes to 0, not below
-    history.revenue(3, 40, TRAINING)
-    history.consent(A, TRAINING, True, start(3) - 1)
-    result = allocate(history.inputs(1, 3, previous_carries={RESEARCH: 900, TRAINING: 1_000}))
-    research = result.epochs[0].purposes[0]
-    assert (research.carry_before, research.carry_released, research.distributable) == (900, 300, 610)
-    training = result.epochs[1].purposes[0]
-    assert (training.purpose, training.carry_before, training.distributable) == (TRAINING, 0, 40)
-    assert result.allocations == {A: 650}
-    assert result.carries == {}
+    history.consent(A, RESEARCH, True, start(1))
+    history.revenue(2, 30, RESEARCH)
+    history.release(RESEARCH, 50, start(2) + 50)
+    history.revenue(3, 70, RESEARCH)
+    first = allocate(history.inputs(1, 2))
+    assert first.epochs[0].purposes[0].released == Released(distributable=30)
+    assert (first.amount, first.purposes, first.releases_owed) == (0, {}, {RESEARCH: 20})
+    second = allocate(history.inputs(2, 3, previous_releases_owed=first.releases_owed))
+    assert second.epochs[0].purposes[0].released == Released(distributable=20)
+    assert (second.allocations, second.releases_owed) == ({A: 50}, {})
 
 
 def test_releases_before_the_range_are_already_in_the_previous_carries() -> None:

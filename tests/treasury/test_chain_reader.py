@@ -19,6 +19,7 @@ from eth_abi import encode as abi_encode
 from eth_typing import BlockNumber, ChecksumAddress
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
+from treasury.allocation import PurposeFunding
 from treasury.inputs import GENERAL_PURPOSE, EpochId, purpose_id
 from treasury.plan import Plan
 from treasury.readers import PlanHistory, RpcPlanInputsReader
@@ -284,6 +285,16 @@ def test_every_followed_event_decodes_into_its_fact_with_the_block_time() -> Non
     chain.emit(
         block,
         "UnionTreasury",
+        "PurposeFunded",
+        token=ZERO_ADDRESS,
+        purposeId=bytes(32),
+        throughEpoch=1,
+        amount=9,
+        reserveReleased=1,
+    )
+    chain.emit(
+        block,
+        "UnionTreasury",
         "DividendsFunded",
         token=ZERO_ADDRESS,
         fromEpoch=0,
@@ -307,6 +318,8 @@ def test_every_followed_event_decodes_into_its_fact_with_the_block_time() -> Non
     assert [(item.purpose, item.amount) for item in facts.earmark_releases] == [(GENERAL_PURPOSE, 3)]
     (funded,) = facts.funded_rounds
     assert (funded.from_epoch, funded.through_epoch, funded.root) == (0, 1, "0x" + "01" * 32)
+    assert funded.purposes == {GENERAL_PURPOSE: PurposeFunding(9, 1)}  # its PurposeFunded, logged just before
+    assert facts.earmarks(ZERO_ADDRESS) == {AI: 500, GENERAL_PURPOSE: 40 - 3 - 10}
     assert [(item.account, item.amount, item.cumulative_amount) for item in facts.claims] == [(BOB, 4, 6)]
     assert recorded.event.block_number == block
     assert facts.blocks.from_block == 1
@@ -436,6 +449,17 @@ def test_funded_rounds_are_rebuilt_in_order_and_the_next_plan_starts_from_the_la
     chain.mine(start(2) + GRACE)
     first = PlanHistory(chain.reader()).next_plan(ZERO_ADDRESS, 1)
     funded_at = chain.mine(start(2) + GRACE + 5)
+    for purpose, amount, reserve in first.purpose_fundings():
+        chain.emit(
+            funded_at,
+            "UnionTreasury",
+            "PurposeFunded",
+            token=ZERO_ADDRESS,
+            purposeId=bytes.fromhex(purpose[2:]),
+            throughEpoch=1,
+            amount=amount,
+            reserveReleased=reserve,
+        )
     chain.emit(
         funded_at,
         "UnionTreasury",
@@ -471,6 +495,17 @@ def test_the_next_plan_refuses_to_build_on_a_round_that_does_not_reproduce_unles
     honest = PlanHistory(chain.reader()).next_plan(ZERO_ADDRESS, 1)
     published = Plan.from_json(honest.model_copy(update={"root": "0x" + "ab" * 32}).model_dump_json(by_alias=True))
     funded_at = chain.mine(start(2) + GRACE + 5)
+    for purpose, amount, reserve in published.purpose_fundings():
+        chain.emit(
+            funded_at,
+            "UnionTreasury",
+            "PurposeFunded",
+            token=ZERO_ADDRESS,
+            purposeId=bytes.fromhex(purpose[2:]),
+            throughEpoch=1,
+            amount=amount,
+            reserveReleased=reserve,
+        )
     chain.emit(
         funded_at,
         "UnionTreasury",

@@ -46,8 +46,7 @@ def test_random_sample_of_a_10k_account_tree_claims_exactly_through_the_distribu
         token=ZERO_ADDRESS,
         from_epoch=0,
         through_epoch=1,
-        amount=total,
-        reserve_released=0,
+        purposes=[(bytes(32), total, 0)],  # general revenue
         new_root=tree.root_bytes,
         plan_hash=keccak(text="10k-account tree"),
         description="Dividends for 10,000 accounts (claims test)",

@@ -48,10 +48,10 @@ def test_canonical_bytes_have_sorted_keys_decimal_string_amounts_and_no_floats()
     document = json.loads(raw)
     assert raw == json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
     assert document["schemaVersion"] == PLAN_SCHEMA_VERSION
-    assert document["algorithm"] == "union-dividends/1"
+    assert document["algorithm"] == "union-dividends/2"
     assert document["totals"]["amount"] == str(plan.totals.amount)
     assert all(isinstance(amount, str) for amount in document["newCumulative"].values())
-    assert b"." not in raw.replace(b"union-dividends/1", b"")
+    assert b"." not in raw.replace(b"union-dividends/2", b"")
     assert plan.plan_hash == "0x" + keccak256(raw).hex()
 
 

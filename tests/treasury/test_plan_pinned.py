@@ -1,7 +1,10 @@
 """Plan hashes pinned to their bytes: members vote on these hashes, so no refactoring may move a single byte.
 
 The hashes below were computed before the plan document's build and serialization were optimised; any change to
-them is a change to the plan format and needs a new ``PLAN_SCHEMA_VERSION``, not a new pin.
+them is a change to the plan format and needs a new ``PLAN_SCHEMA_VERSION``, not a new pin. They were re-pinned once,
+for schema 2 / ``union-dividends/2`` (DESIGN §8 "Earmark per purpose": ``released`` replaces ``carryReleased``, and
+``totals.purposes``, ``totals.releasesOwed`` and ``inputs.previousReleasesOwed`` were added); the mid-size plan's
+root, amounts and carries stayed exactly those of schema 1 (its one release is within its purpose's carry).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from treasury.inputs import PlanInputs, checksum_address
 from treasury.plan import Plan
 from treasury.proofs import ProofIndex
 
-MID_SIZE_PLAN_HASH = "0xa7d625e376272f09feae13d8ae87ef9acaf7298ddac6d3ec0bdf9c22a2dd6fce"
-MID_SIZE_PLAN_BYTES = 1_710_342
-EMPTY_PLAN_HASH = "0x4a12d9608ef4f1d9a76a0e3b24834c88007d9c97f9a91c469cbd7a3bf91f2feb"
+MID_SIZE_PLAN_HASH = "0x5f16c2d5a1cfb6695e869063d581081b6baa2f86d9c3a93a0008d4a6a999c086"
+MID_SIZE_PLAN_BYTES = 1_711_225
+MID_SIZE_PLAN_ROOT = "0xbe251b77b698392c46d857ac657956f31cd75931ce34d7a51f9afd4401a2f545"  # unchanged since schema 1
+EMPTY_PLAN_HASH = "0x9e9590c2d0ba8d00020f819fad6cd10474f2654e25964b97c39670b456617d1c"
 
 
 def mid_size_inputs() -> PlanInputs:
@@ -54,7 +58,7 @@ def mid_size_inputs() -> PlanInputs:
 def test_a_mid_size_plan_keeps_its_pinned_hash_and_bytes() -> None:
     plan = Plan.from_inputs(mid_size_inputs())
     raw = plan.canonical_bytes()
-    assert (plan.plan_hash, len(raw)) == (MID_SIZE_PLAN_HASH, MID_SIZE_PLAN_BYTES)
+    assert (plan.plan_hash, len(raw), plan.root) == (MID_SIZE_PLAN_HASH, MID_SIZE_PLAN_BYTES, MID_SIZE_PLAN_ROOT)
     assert "0x" + keccak256(raw).hex() == MID_SIZE_PLAN_HASH
 
 

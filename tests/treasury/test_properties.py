@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.treasury.builders import RESEARCH, SCHEDULE, TRAINING, History, addr, start
-from treasury.allocation import RangeAllocation, allocate
+from treasury.allocation import RangeAllocation, allocate, relevant_events
 from treasury.inputs import GENERAL_PURPOSE, PlanInputs, PurposeId
 from treasury.merkle import StandardMerkleTree
 from treasury.plan import Plan, canonical_json
@@ -83,16 +83,31 @@ def check_conservation(inputs: PlanInputs, result: RangeAllocation) -> None:
     released_total = 0
     for epoch in result.epochs:
         for outcome in epoch.purposes:
-            assert outcome.gross + outcome.carry_in == (
-                outcome.reserve + outcome.operations + sum(outcome.shares) + outcome.cap_released + outcome.carry_out
+            assert outcome.gross + outcome.carry_before == (
+                outcome.released.total
+                + outcome.reserve_freed
+                + outcome.operations_paid
+                + sum(outcome.shares)
+                + outcome.cap_released
+                + outcome.carry_out
             )
             assert outcome.distributable == sum(outcome.shares) + outcome.cap_released + outcome.carry_out
-            released_total += outcome.carry_released
+            assert outcome.released.carry <= outcome.carry_before
+            assert outcome.released.reserve <= outcome.reserve
+            assert outcome.released.operations <= outcome.operations
+            released_total += outcome.released.total
     gross_total = sum(r.amount for r in inputs.revenues if 1 <= SCHEDULE.epoch_at(r.timestamp) <= inputs.through_epoch)
     carried_in = sum(inputs.previous_carries.values())
     assert gross_total + carried_in - released_total == (
         result.amount + result.reserve_released + sum(result.carries.values())
     )
+    # Every release of the window (and what was owed before) is honoured, or owed to the next plan.
+    window = relevant_events(inputs).earmark_releases
+    assert released_total + sum(result.releases_owed.values()) == (
+        sum(r.amount for r in window) + sum(inputs.previous_releases_owed.values())
+    )
+    assert sum(f.amount for f in result.purposes.values()) == result.amount
+    assert sum(f.reserve_released for f in result.purposes.values()) == result.reserve_released
 
 
 @PROPERTY_SETTINGS
@@ -186,6 +201,8 @@ def test_shuffled_inputs_give_the_same_plan_bytes(history: History, seed: int) -
 @PROPERTY_SETTINGS
 @given(history=histories(), split=st.integers(1, LAST_EPOCH - 1))
 def test_a_range_planned_in_two_steps_equals_one_plan_over_it(history: History, split: int) -> None:
+    # Without releases: where a release is taken from depends on what was funded when it executed (DESIGN §8).
+    history = replace(history, earmark_releases=[])
     whole = Plan.from_inputs(history.inputs(0, LAST_EPOCH))
     first = Plan.from_inputs(history.inputs(0, split))
     second = Plan.from_inputs(
@@ -201,6 +218,29 @@ def test_a_range_planned_in_two_steps_equals_one_plan_over_it(history: History, 
     assert first.totals.amount + second.totals.amount == whole.totals.amount
     assert first.totals.reserve_released + second.totals.reserve_released == whole.totals.reserve_released
     assert second.totals.carries == whole.totals.carries
+
+
+@PROPERTY_SETTINGS
+@given(history=histories(), split=st.integers(1, LAST_EPOCH - 1))
+def test_two_steps_take_from_each_purpose_what_it_booked_less_releases_and_carries(
+    history: History, split: int
+) -> None:
+    first = allocate(history.inputs(0, split))
+    second = allocate(
+        history.inputs(
+            split,
+            LAST_EPOCH,
+            previous_cumulative=first.allocations,
+            previous_carries=first.carries,
+            previous_releases_owed=first.releases_owed,
+        )
+    )
+    for purpose in PURPOSES:
+        booked = sum(r.amount for r in history.revenues if r.purpose == purpose)
+        released = sum(r.amount for r in history.earmark_releases if r.purpose == purpose)
+        taken = sum(step.purposes[purpose].taken for step in (first, second) if purpose in step.purposes)
+        carried, owed = second.carries.get(purpose, 0), second.releases_owed.get(purpose, 0)
+        assert taken + released - owed + carried == booked
 
 
 @PROPERTY_SETTINGS

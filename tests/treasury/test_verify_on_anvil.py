@@ -153,8 +153,10 @@ def test_live_proposal_is_checked_before_execution_and_a_wrong_pot_is_named(roun
     union = round_.union
     union.warp_to(union.grace_end(2))
     honest = history(round_).next_plan(ZERO_ADDRESS, 2)
+    purpose, funding = next(iter(honest.totals.purposes.items()))
+    inflated = {**honest.totals.purposes, purpose: funding.model_copy(update={"amount": funding.amount + 1})}
     wrong_pot = honest.model_copy(
-        update={"totals": honest.totals.model_copy(update={"amount": honest.totals.amount + 1})}
+        update={"totals": honest.totals.model_copy(update={"amount": honest.totals.amount + 1, "purposes": inflated})}
     )
     good_id = union.propose(round_.members[0], funding_spec(round_, honest))
     bad_id = union.propose(round_.members[1], funding_spec(round_, wrong_pot))
@@ -169,6 +171,7 @@ def test_live_proposal_is_checked_before_execution_and_a_wrong_pot_is_named(roun
     assert f"the pot is wrong: amount {honest.totals.amount + 1} instead of {honest.totals.amount}" in (
         bad.rounds[0].differences
     )
+    assert ("proposal " + str(bad_id)[:12] + "…", "per purpose") in failed_checks(bad)
     everything = verify_union(union.w3, union.union.manifest)
     assert {item.proposal_id for item in everything.rounds} == {str(good_id), str(bad_id)}
     assert not everything.ok
@@ -221,8 +224,7 @@ def test_a_proposal_whose_root_is_not_its_published_plan_s_root_is_named(round_:
         token=ZERO_ADDRESS,
         from_epoch=0,
         through_epoch=2,
-        amount=honest.totals.amount,
-        reserve_released=honest.totals.reserve_released,
+        purposes=honest.purpose_fundings(),
         new_root=bytes.fromhex(forged.root[2:]),  # the honest plan's hash, a forged root
         plan_hash=bytes.fromhex(honest.plan_hash[2:]),
         description=distribution_description(honest),

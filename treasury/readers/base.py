@@ -12,13 +12,15 @@ the epoch's **closing block**, which anyone can find again from block timestamps
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from eth_typing import BlockNumber, ChecksumAddress, HexStr
 
+from treasury.allocation import PurposeFunding
 from treasury.inputs import (
     BlockRange,
     ChainContext,
@@ -106,7 +108,8 @@ class BlockMark:
 
 @dataclass(frozen=True, slots=True)
 class FundedRound:
-    """``UnionTreasury.DividendsFunded``: what one executed plan put on chain for ``token``."""
+    """``UnionTreasury.DividendsFunded``: what one executed plan put on chain for ``token``, with what it took from
+    each purpose's earmark (the ``PurposeFunded`` logs of the same funding)."""
 
     event: EventRef
     timestamp: int
@@ -117,6 +120,7 @@ class FundedRound:
     reserve_released: int
     root: HexStr
     plan_hash: HexStr
+    purposes: Mapping[PurposeId, PurposeFunding] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +193,21 @@ class ChainFacts:
         """The funded rounds of ``token``, in chain order (each starts where the previous one ended)."""
         return sorted((item for item in self.funded_rounds if item.token == token), key=_chain_order)
 
+    def earmarks(self, token: ChecksumAddress) -> dict[PurposeId, int]:
+        """Each purpose's earmark of ``token`` after these facts, as the treasury keeps it (DESIGN §8): revenue booked
+        for it (unattributed bookings are general) less what fundings and releases took from it (no zeros)."""
+        held: dict[PurposeId, int] = defaultdict(int)
+        for revenue in self.revenues:
+            if revenue.token == token:
+                held[revenue.purpose] += revenue.amount
+        for funded in self.rounds_of(token):
+            for purpose, funding in funded.purposes.items():
+                held[purpose] -= funding.taken
+        for release in self.earmark_releases:
+            if release.token == token:
+                held[release.purpose] -= release.amount
+        return {purpose: amount for purpose, amount in sorted(held.items()) if amount}
+
 
 class PlanInputsReader(Protocol):
     """Where the planner's facts come from: :class:`~treasury.readers.rpc.RpcPlanInputsReader` (an RPC node) and
@@ -230,6 +249,7 @@ def plan_inputs(
     through_epoch: int,
     previous_cumulative: Mapping[ChecksumAddress, int] | None = None,
     previous_carries: Mapping[PurposeId, int] | None = None,
+    previous_releases_owed: Mapping[PurposeId, int] | None = None,
 ) -> PlanInputs:
     """The planner's inputs for ``token`` over ``(from_epoch, through_epoch]`` from facts read up to a closing block.
 
@@ -251,4 +271,5 @@ def plan_inputs(
         earmark_releases=facts.earmark_releases,
         previous_cumulative=dict(previous_cumulative or {}),
         previous_carries=dict(previous_carries or {}),
+        previous_releases_owed=dict(previous_releases_owed or {}),
     )

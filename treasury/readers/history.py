@@ -15,14 +15,19 @@ from dataclasses import dataclass
 
 from eth_typing import BlockNumber, ChecksumAddress, HexStr
 
-from treasury.inputs import EpochId, purpose_id
+from treasury.inputs import EpochId, PurposeId, purpose_id
 from treasury.plan import Plan
 from treasury.readers.base import ChainFacts, FundedRound, PlanInputsReader, plan_inputs
 from union.errors import PlanNotReadyError, UnionValueError
 
-__all__ = ["PlanHistory", "RebuiltRound"]
+__all__ = ["PlanHistory", "RebuiltRound", "funded_purposes"]
 
 logger = logging.getLogger(__name__)
+
+
+def funded_purposes(funded: FundedRound) -> list[tuple[PurposeId, int, int]]:
+    """What a funding took from each purpose, in :meth:`Plan.purpose_fundings`' form."""
+    return [(purpose, funding.amount, funding.reserve_released) for purpose, funding in sorted(funded.purposes.items())]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +39,13 @@ class RebuiltRound:
 
     @property
     def reproduced(self) -> bool:
-        """Whether the rebuilt plan has the root, plan hash and totals the chain recorded."""
+        """Whether the rebuilt plan has the root, plan hash and totals (per purpose too) the chain recorded."""
         return (
             self.plan.root == self.funded.root
             and self.plan.plan_hash == self.funded.plan_hash
             and self.plan.totals.amount == self.funded.amount
             and self.plan.totals.reserve_released == self.funded.reserve_released
+            and self.plan.purpose_fundings() == funded_purposes(self.funded)
         )
 
 
@@ -126,6 +132,11 @@ class PlanHistory:
             previous_cumulative=previous.new_cumulative if previous is not None else None,
             previous_carries=(
                 {purpose_id(purpose): carry for purpose, carry in previous.totals.carries.items()}
+                if previous is not None
+                else None
+            ),
+            previous_releases_owed=(
+                {purpose_id(purpose): owed for purpose, owed in previous.totals.releases_owed.items()}
                 if previous is not None
                 else None
             ),

@@ -18,6 +18,7 @@ from eth_abi import encode as abi_encode
 from eth_typing import BlockNumber, ChainId, ChecksumAddress, HexStr
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from treasury.allocation import PurposeFunding
 from treasury.inputs import (
     GENERAL_PURPOSE,
     BlockRange,
@@ -30,6 +31,7 @@ from treasury.inputs import (
     EpochSchedule,
     EventRef,
     PolicyChange,
+    PurposeId,
     RevenueEvent,
     purpose_id,
 )
@@ -124,6 +126,7 @@ class RpcPlanInputsReader:
         self._policies: list[PolicyChange] = []
         self._releases: list[EarmarkRelease] = []
         self._funded: list[FundedRound] = []
+        self._purpose_fundings: dict[tuple[str, int], dict[PurposeId, PurposeFunding]] = {}
         self._proposals: list[ProposalRecord] = []
         self._claims: list[ClaimRecord] = []
 
@@ -307,6 +310,10 @@ class RpcPlanInputsReader:
                     _ref(event), args["token"], purpose_id(args["purposeId"]), args["amount"], event.block_timestamp
                 )
             )
+        elif name == "PurposeFunded":
+            # Logged just before its funding's DividendsFunded, in the same transaction.
+            fundings = self._purpose_fundings.setdefault((args["token"], int(args["throughEpoch"])), {})
+            fundings[purpose_id(args["purposeId"])] = PurposeFunding(args["amount"], args["reserveReleased"])
         elif name == "DividendsFunded":
             self._funded.append(
                 FundedRound(
@@ -319,6 +326,7 @@ class RpcPlanInputsReader:
                     reserve_released=args["reserveReleased"],
                     root=HexStr(str(args["newRoot"]).lower()),
                     plan_hash=HexStr(str(args["planHash"]).lower()),
+                    purposes=self._purpose_fundings.pop((args["token"], int(args["throughEpoch"])), {}),
                 )
             )
         elif name == "Claimed":

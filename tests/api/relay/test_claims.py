@@ -34,8 +34,7 @@ def _fund_round(relay: RelayEnv, allocations: dict[str, int]) -> StandardMerkleT
         token=ZERO_ADDRESS,
         from_epoch=0,
         through_epoch=epoch,
-        amount=sum(allocations.values()),
-        reserve_released=0,
+        purposes=[(bytes(32), sum(allocations.values()), 0)],  # general revenue
         new_root=tree.root_bytes,
         plan_hash=b"\x07" * 32,
         description=f"Dividends through epoch {epoch}",
