@@ -275,8 +275,8 @@ class UnionJobs:
                     from_epoch=int(args["fromEpoch"]),
                     through_epoch=int(args["throughEpoch"]),
                     purposes=tuple(
-                        (purpose_id(bytes(purpose)), int(amount), int(reserve))
-                        for purpose, amount, reserve in args["purposes"]
+                        (purpose_id(bytes(item["purposeId"])), int(item["amount"]), int(item["reserveReleased"]))
+                        for item in args["purposes"]
                     ),
                     root="0x" + bytes(args["newRoot"]).hex(),
                     plan_hash="0x" + bytes(args["planHash"]).hex(),

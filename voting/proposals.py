@@ -22,9 +22,11 @@ __all__ = [
     "DividendPolicy",
     "ProposalSpec",
     "ProposalState",
+    "book_unattributed_proposal",
     "dividend_policy_proposal",
     "fund_dividends_proposal",
     "quorum_proposal",
+    "release_earmark_proposal",
     "transfer_proposal",
 ]
 
@@ -143,3 +145,25 @@ def quorum_proposal(
     if not calls:
         raise ValueError("a quorum proposal changes the percent, the minimum, or both")
     return _calls(governor, calls, description)
+
+
+def release_earmark_proposal(
+    treasury: Contract,
+    *,
+    token: ChecksumAddress,
+    purpose: str | bytes,
+    amount: int,
+    memo: str,
+    description: str,
+) -> ProposalSpec:
+    """Frees ``amount`` of one purpose's earmark (a carry nobody can take, a refund); at most what that purpose holds
+    (DESIGN.md §8). The next plan takes it out of the purpose's carry first, then out of its pending distributable."""
+    purpose_bytes = purpose if isinstance(purpose, bytes) else to_bytes(hexstr=purpose)
+    return _single(treasury, "releaseEarmark", [token, purpose_bytes, amount, memo], description)
+
+
+def book_unattributed_proposal(
+    treasury: Contract, *, token: ChecksumAddress, amount: int, description: str
+) -> ProposalSpec:
+    """Books ``amount`` of tokens that arrived without ``payRevenue`` as general revenue of the current epoch."""
+    return _single(treasury, "bookUnattributed", [token, amount], description)

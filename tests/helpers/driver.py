@@ -17,7 +17,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from union.chain import AnvilProcess, TransactionSender
+from union.chain import AnvilProcess, TransactionSender, simulate_call
 from union.compiler import compile_contracts
 from union.contracts import UnionContracts, load_abi
 from union.localnet import LocalAccounts, LocalUnion
@@ -194,6 +194,27 @@ class UnionDriver:
         self.end_voting(proposal_id)
         assert self.state(proposal_id) is ProposalState.SUCCEEDED
         return self.queue_and_execute(spec)
+
+    def as_timelock(self, call: Any) -> TxReceipt:
+        """Execute ``call`` as the timelock would once a vote passed, without the vote (anvil impersonation).
+
+        For tests of what the treasury does with a governance action, many times over: the vote itself is tested
+        elsewhere. The chain's refusal surfaces as :class:`ContractRevertError`, decoded, and nothing is sent.
+        """
+        timelock = self.contracts.timelock.address
+        data = bytes.fromhex(call._encode_transaction_data()[2:])
+        simulate_call(self.w3, timelock, call.address, data)
+        self.anvil.rpc("anvil_impersonateAccount", timelock)
+        try:
+            self.anvil.rpc("anvil_setBalance", timelock, hex(10**18))
+            tx_hash = self.w3.eth.send_transaction(
+                {"from": timelock, "to": call.address, "data": data, "gas": 2_000_000}
+            )
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        finally:
+            self.anvil.rpc("anvil_stopImpersonatingAccount", timelock)
+        assert receipt["status"] == 1, receipt
+        return receipt
 
     def balance_of(self, token: str, account: str) -> int:
         if token == ZERO_ADDRESS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from eth_utils import keccak
 from sqlalchemy import select
 
 from indexer.models import (
@@ -15,6 +16,7 @@ from indexer.models import (
     Member,
     ProposalAction,
     ProposalStateChange,
+    PurposeFunding,
     TreasuryMovement,
     Vote,
 )
@@ -84,7 +86,19 @@ def test_full_round_is_projected_for_transparency_readers(union: UnionDriver, st
         funding = json.loads(actions["fundDividends"].args)
         assert actions["fundDividends"].target_contract == "UnionTreasury"
         assert (funding["token"], funding["fromEpoch"], funding["throughEpoch"]) == (ZERO_ADDRESS, 0, 1)
-        assert (funding["amount"], funding["reserveReleased"]) == (str(3 * ETHER), str(ETHER // 2))
+        assert funding["purposes"] == [
+            {"amount": str(3 * ETHER), "purposeId": "0x" + "00" * 32, "reserveReleased": 0},
+            {"amount": 0, "purposeId": "0x" + keccak(text="ai-training").hex(), "reserveReleased": str(ETHER // 2)},
+        ]
+        fundings = db.execute(
+            select(PurposeFunding.purpose_id, PurposeFunding.through_epoch, PurposeFunding.amount).order_by(
+                PurposeFunding.log_index
+            )
+        ).all()
+        assert fundings == [
+            ("0x" + "00" * 32, 1, str(3 * ETHER)),
+            ("0x" + keccak(text="ai-training").hex(), 1, "0"),
+        ]
         assert funding["newRoot"] == round_.root
         assert funding["planHash"] == round_.plan_hash
 

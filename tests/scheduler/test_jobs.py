@@ -169,3 +169,81 @@ def test_the_store_s_facts_are_read_only_when_a_plan_is_needed(
     assert len(built) == 3  # one history per run that verifies a live proposal
     (proposal,) = jobs.distribution_proposals()
     assert built[0].next_plan(ZERO_ADDRESS, proposal.through_epoch).plan_hash == proposal.plan_hash
+
+
+def _release_general(union: UnionDriver, amount: int) -> None:
+    """Governance releases part of the general purpose's ETH earmark (executed as the timelock would, after a vote)."""
+    treasury = union.contracts.treasury.functions
+    union.as_timelock(treasury.releaseEarmark(ZERO_ADDRESS, bytes(32), amount, "grant returned"))
+
+
+def test_a_plan_the_treasury_would_refuse_raises_an_alarm_instead_of_a_proposal(
+    union: UnionDriver, jobs: UnionJobs
+) -> None:
+    epoch = _closed_epoch_with_general_revenue(union)
+    # After the epoch ended (its plan's window), governance releases a quarter of what the plan will ask for.
+    _release_general(union, 10**18)
+    jobs.follow()
+    assert jobs.propose_distributions().actions == []
+    assert jobs.distribution_proposals() == []
+    (alarm,) = jobs.alarms.open_alarms()
+    assert (alarm.kind, alarm.key) == (AlarmKind.FUNDING_WOULD_REVERT, f"token:{ZERO_ADDRESS}")
+    assert "TreasuryExceedsEarmark" in alarm.message
+    assert f"purpose 0x{'00' * 32} asks {4 * 10**18}" in alarm.message
+    assert f"only {3 * 10**18} is earmarked for it" in alarm.message
+
+    # The next epoch's plan takes the release in (its window), so it is proposed and the alarm clears.
+    union.warp_to(union.grace_end(epoch + 1))
+    jobs.follow()
+    jobs.propose_distributions()
+    jobs.follow()
+    (proposal,) = jobs.distribution_proposals()
+    assert (proposal.from_epoch, proposal.through_epoch) == (0, epoch + 1)
+    assert proposal.amount + proposal.reserve_released == 3 * 10**18
+    assert jobs.alarms.open_alarms() == []
+
+
+def test_a_queued_distribution_whose_funding_reverts_is_failed_and_the_next_plan_covers_its_epochs(
+    union: UnionDriver, jobs: UnionJobs
+) -> None:
+    epoch = _closed_epoch_with_general_revenue(union)
+    jobs.follow()
+    jobs.propose_distributions()
+    jobs.follow()
+    (stuck,) = jobs.distribution_proposals()
+    union.start_voting(stuck.proposal_id)
+    union.vote_by_sig(MEMBERS[1], stuck.proposal_id)
+    union.end_voting(stuck.proposal_id)
+    jobs.advance_proposals()
+    assert union.state(stuck.proposal_id) is ProposalState.QUEUED
+    # While it waits out the timelock, a release leaves the general purpose short of what the plan asks.
+    _release_general(union, 10**18)
+    union.warp_to(int(union.contracts.governor.functions.proposalEta(stuck.proposal_id).call()))
+    assert jobs.advance_proposals().actions == []  # not executed: it would revert
+    assert union.state(stuck.proposal_id) is ProposalState.QUEUED
+    assert jobs.live_distribution_proposals() == []  # it no longer blocks the token
+    (alarm,) = jobs.alarms.open_alarms()
+    assert (alarm.kind, alarm.key) == (AlarmKind.EXECUTION_FAILED, f"proposal:{stuck.proposal_id}")
+    assert "TreasuryExceedsEarmark" in alarm.message
+    assert f"union guardian cancel {stuck.proposal_id}" in alarm.message
+
+    # The next plan covers the failed proposal's epochs, passes and pays; the guardian cancels the stuck one.
+    union.warp_to(union.grace_end(epoch + 1))
+    jobs.follow()
+    jobs.propose_distributions()
+    jobs.follow()
+    (replacement,) = (p for p in jobs.distribution_proposals() if p.proposal_id != stuck.proposal_id)
+    assert (replacement.from_epoch, replacement.through_epoch) == (0, epoch + 1)
+    union.start_voting(replacement.proposal_id)
+    union.vote_by_sig(MEMBERS[1], replacement.proposal_id)
+    union.end_voting(replacement.proposal_id)
+    jobs.advance_proposals()
+    union.warp_to(int(union.contracts.governor.functions.proposalEta(replacement.proposal_id).call()))
+    jobs.advance_proposals()
+    assert union.state(replacement.proposal_id) is ProposalState.EXECUTED
+    assert union.contracts.distributor.functions.lastFundedEpoch(ZERO_ADDRESS).call() == epoch + 1
+    guardian = union.accounts.guardian
+    union.fund(guardian.address)
+    union.transact(guardian, union.contracts.governor.functions.cancel(*stuck.spec.lifecycle_args()))
+    jobs.advance_proposals()
+    assert jobs.alarms.open_alarms() == []

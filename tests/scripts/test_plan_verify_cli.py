@@ -17,6 +17,7 @@ from scripts.cli import app
 from tests.treasury.anvil_round import Round, base_round, fund_plan, funding_spec, round_, tampered
 from treasury.inputs import PlanInputs
 from treasury.plan import Plan
+from union.types import ZERO_ADDRESS
 
 __all__ = ["base_round", "round_"]  # fixtures used by name
 
@@ -150,6 +151,29 @@ def test_verify_checks_a_pending_distribution_proposal(round_: Round, tmp_path: 
     missing = union_cli(round_, "verify", "--proposal", "12345")
     assert missing.exit_code == 1
     assert "proposal 12345 has no fundDividends action" in missing.output
+
+
+def test_plan_and_verify_say_when_a_plan_asks_a_purpose_for_more_than_it_holds(round_: Round, tmp_path: Path) -> None:
+    union = round_.union
+    union.warp_to(union.grace_end(2))
+    # Executed after epoch 2 ended: the plan through epoch 2 does not take it in (the next plan's window does).
+    ai = keccak(text="ai-training")
+    union.as_timelock(union.contracts.treasury.functions.releaseEarmark(ZERO_ADDRESS, ai, 10**18, "late refund"))
+    out = tmp_path / "plan.json"
+    result = union_cli(round_, "plan", "2", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    plan = Plan.from_json(out.read_bytes())
+    funding = plan.totals.purposes["0x" + ai.hex()]
+    asked, held = funding.amount + funding.reserve_released, 9 * 10**18
+    assert f"exceeds the earmark: ai-training asks {asked}" in result.output
+    assert f"but only {held} is earmarked for it: executing it would revert (TreasuryExceedsEarmark)" in result.output
+
+    proposal_id = union.propose(round_.members[0], funding_spec(round_, plan))
+    verified = union_cli(round_, "verify", "--proposal", str(proposal_id))
+    assert verified.exit_code == 1, verified.output
+    assert "within earmark" in verified.output
+    assert f"asks {asked}" in verified.output
+    assert "verification FAILED" in verified.output
 
 
 def test_plan_refuses_while_the_epoch_can_still_change(round_: Round, tmp_path: Path) -> None:

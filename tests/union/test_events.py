@@ -90,20 +90,21 @@ def test_unknown_event_is_kept_with_its_raw_topics_and_data() -> None:
 
 def test_fund_dividends_action_decodes_to_named_plan_fields() -> None:
     treasury = build_contract_events("UnionTreasury", ADDRESS, load_abi("UnionTreasury"))
-    selector = keccak(text="fundDividends(address,uint64,uint64,uint256,uint256,bytes32,bytes32)")[:4]
-    args = [ADDRESS, 3, 5, 10**18, 10**17, b"\x01" * 32, b"\x02" * 32]
-    calldata = (
-        "0x"
-        + (selector + encode(["address", "uint64", "uint64", "uint256", "uint256", "bytes32", "bytes32"], args)).hex()
-    )
+    selector = keccak(text="fundDividends(address,uint64,uint64,(bytes32,uint256,uint256)[],bytes32,bytes32)")[:4]
+    purposes = [(b"\x00" * 32, 10**18, 10**17), (b"\x11" * 32, 0, 5)]
+    args = [ADDRESS, 3, 5, purposes, b"\x01" * 32, b"\x02" * 32]
+    types = ["address", "uint64", "uint64", "(bytes32,uint256,uint256)[]", "bytes32", "bytes32"]
+    calldata = "0x" + (selector + encode(types, args)).hex()
     call = decode_call(treasury, calldata)
     assert (call.contract, call.function) == ("UnionTreasury", "fundDividends")
     assert call.args == {
         "token": to_checksum_address(ADDRESS),
         "fromEpoch": 3,
         "throughEpoch": 5,
-        "amount": 10**18,
-        "reserveReleased": 10**17,
+        "purposes": [
+            {"purposeId": "0x" + "00" * 32, "amount": 10**18, "reserveReleased": 10**17},
+            {"purposeId": "0x" + "11" * 32, "amount": 0, "reserveReleased": 5},
+        ],
         "newRoot": "0x" + "01" * 32,
         "planHash": "0x" + "02" * 32,
     }
