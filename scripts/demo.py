@@ -2,12 +2,15 @@
 
 The story: deploy; admit members; each member gives consent by signing it (relayed, so members need no ETH), some
 declining one purpose; record contributions over two epochs; two buyers pay revenue in ETH and in an ERC-20 for
-"ai-training" and "medical-research". The scheduler — the same one ``union serve`` runs — notices when an epoch's
-grace window closes, plans each token's dividends, proposes them, verifies them, and once members have voted (signed
-ballots through the relay) queues and executes them; some members then claim (through the relay). Epochs are
-compressed to seconds by moving anvil's clock. Finally every round is verified from chain data alone
-(``treasury.verify``), and the API and dashboard keep serving until Ctrl-C (``--no-serve`` exits instead, 0 when
-every round verifies). A second ``union demo`` starts clean: the previous demo's directory is removed first.
+"ai-training" and "medical-research". During epoch 2 the members vote to release part of the pending "ai-training"
+DUSD (a refund to a buyer): more than that purpose carries, within what it holds earmarked (DESIGN §8), so the
+treasury accepts it and the round-2 plan takes it out of the purpose's pending distributable. The scheduler — the
+same one ``union serve`` runs — notices when an epoch's grace window closes, plans each token's dividends, proposes
+them, verifies them, and once members have voted (signed ballots through the relay) queues and executes them; some
+members then claim (through the relay). Epochs are compressed to seconds by moving anvil's clock. Finally every
+round is verified from chain data alone (``treasury.verify``), and the API and dashboard keep serving until Ctrl-C
+(``--no-serve`` exits instead, 0 when every round verifies). A second ``union demo`` starts clean: the previous
+demo's directory is removed first.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from union.contracts import UnionContracts, load_abi
 from union.errors import UnionError
 from union.localnet import LocalAccounts, LocalUnion, deploy_local_union, local_deploy_config
 from union.types import ZERO_ADDRESS
-from voting.proposals import ProposalState
+from voting.proposals import ProposalState, release_earmark_proposal
 from voting.typed_data import VoteSupport, sign_typed_data
 
 __all__ = ["DEMO_DIR", "DemoStory", "demo", "run_demo"]
@@ -48,6 +51,8 @@ EPOCH_LENGTH: Final = 3_600
 GRACE: Final = 600
 GENESIS_DELAY: Final = 600
 PURPOSES: Final = ("ai-training", "medical-research")
+REFUND: Final = 1_000 * 10**18
+"""DUSD of "ai-training" revenue the members vote to give back to a buyer during epoch 2 (its earmark is released)."""
 _WAIT_TIMEOUT: Final = 120.0
 _ETHER: Final = 10**18
 _NOTHING_TO_CLAIM: Final = frozenset({"no_allocation", "nothing_to_claim"})
@@ -319,6 +324,42 @@ class DemoStory:
         )
         return proposals
 
+    def release_earmark(self, relay: RelayClient) -> int:
+        """The members vote to release REFUND of "ai-training" DUSD (a refund), carried out by the scheduler."""
+        assert self.token is not None
+        governor = self.contracts.governor.functions
+        spec = release_earmark_proposal(
+            self.contracts.treasury,
+            token=self.token.address,
+            purpose="0x" + Web3.keccak(text="ai-training").hex(),
+            amount=REFUND,
+            memo="refund: licence demo ai-training epoch 2 cancelled",
+            description="Release 1,000 DUSD of ai-training revenue to refund a cancelled licence",
+        )
+        proposal_id = spec.proposal_id()
+        self.sender(self.members[0]).transact(governor.propose(*spec.propose_args()))
+        self.warp_to(int(governor.proposalSnapshot(proposal_id).call()) + 1)
+        for index, member in enumerate(self.members):
+            support = ballot_of(index)
+            if support is not None:
+                relay.vote(member, proposal_id, support)
+        self.warp_to(int(governor.proposalDeadline(proposal_id).call()) + 1)
+
+        def state() -> ProposalState:
+            return ProposalState(int(governor.state(proposal_id).call()))
+
+        self.wait_for("the scheduler to queue the release", lambda: state() is ProposalState.QUEUED)
+        self.warp_to(int(governor.proposalEta(proposal_id).call()))
+        self.wait_for("the scheduler to execute the release", lambda: state() is ProposalState.EXECUTED)
+        held = int(
+            self.contracts.treasury.functions.earmarkedFor(self.token.address, Web3.keccak(text="ai-training")).call()
+        )
+        self.say(
+            f"members voted to release {Web3.from_wei(REFUND, 'ether')} DUSD of ai-training's earmark (a refund); "
+            f"{Web3.from_wei(held, 'ether')} DUSD stays earmarked for it, and the next plan honours the release"
+        )
+        return proposal_id
+
     def claim(self, relay: RelayClient, members: list[LocalAccount]) -> None:
         claims = sum(relay.claim(member.address, token) for member in members for token in self.tokens)
         self.say(f"{len(members)} members claimed their dividends in ETH and DUSD ({claims} claims, relayed)")
@@ -405,6 +446,7 @@ def run_demo(story: DemoStory) -> VerificationReport:
         story.claim(relay, story.members[: len(story.members) // 3])
         story.record(2)
         story.pay_revenue(2)
+        story.release_earmark(relay)
         story.run_round(2, relay)
         story.claim(relay, story.members[len(story.members) // 3 : 2 * len(story.members) // 3])
     finally:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from eth_utils import keccak
 
 from scheduler.alarms import AlarmBoard
-from scripts.demo import demo_union, run_demo
+from scripts.demo import REFUND, demo_union, run_demo
 from tests.e2e.helpers import allocations_by_account, assert_books_reconcile
 from tests.helpers.serving import free_port
 from treasury.plan import Plan
@@ -62,5 +63,13 @@ def test_demo_union_runs_two_epochs_unattended_and_every_number_checks_out(tmp_p
 
             # The books reconcile, on chain and in the scheduler's own check.
             assert_books_reconcile(w3, contracts, token)
+        # The refund voted during epoch 2 (beyond ai-training's carry, within its earmark) was honoured by round 2.
+        dusd = story.tokens[1]
+        second = jobs.plan_inputs.stored_plan(jobs.plan_history().funded_rounds(dusd)[-1].plan_hash)
+        assert second is not None
+        ai = "0x" + keccak(text="ai-training").hex()
+        honoured = [outcome.released for epoch in second.epochs for outcome in epoch.purposes if outcome.purpose == ai]
+        assert sum(r.carry + r.distributable + r.reserve + r.operations for r in honoured) == REFUND
+        assert contracts.treasury.functions.earmarkedFor(dusd, ai).call() == second.totals.carries.get(ai, 0)
         jobs.reconcile()
         assert AlarmBoard(store.engine).open_alarms() == []
