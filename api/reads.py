@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indexer.models import Block, EventRow, IndexerCursor, Purpose, PurposeFunding
+from indexer.models import (
+    Block,
+    EarmarkRelease,
+    EventRow,
+    IndexerCursor,
+    Purpose,
+    PurposeFunding,
+    Revenue,
+    UnattributedBooking,
+)
 
-__all__ = ["GENERAL_PURPOSE_ID", "AsOf", "as_of", "purpose_fundings", "purpose_names"]
+__all__ = ["GENERAL_PURPOSE_ID", "AsOf", "as_of", "purpose_earmarks", "purpose_fundings", "purpose_names"]
 
 GENERAL_PURPOSE_ID: Final = "0x" + "00" * 32
 
@@ -55,3 +65,29 @@ def purpose_fundings(session: Session, token: str, through_epochs: list[int]) ->
     for row in rows:
         found[row.through_epoch].append(row)
     return found
+
+
+def purpose_earmarks(session: Session, token: str | None = None) -> dict[tuple[str, str], int]:
+    """(token, purpose id) → what the treasury still holds earmarked for it (DESIGN §8): revenue booked for it
+    (unattributed bookings are general) less what fundings took from it and what governance released."""
+    held: dict[tuple[str, str], int] = defaultdict(int)
+    booked = select(Revenue.token, Revenue.purpose_id, Revenue.amount)
+    general = select(UnattributedBooking.token, UnattributedBooking.amount)
+    funded = select(
+        PurposeFunding.token, PurposeFunding.purpose_id, PurposeFunding.amount, PurposeFunding.reserve_released
+    )
+    released = select(EarmarkRelease.token, EarmarkRelease.purpose_id, EarmarkRelease.amount)
+    if token is not None:
+        booked = booked.where(Revenue.token == token)
+        general = general.where(UnattributedBooking.token == token)
+        funded = funded.where(PurposeFunding.token == token)
+        released = released.where(EarmarkRelease.token == token)
+    for row_token, purpose, amount in session.execute(booked):
+        held[(row_token, purpose.lower())] += int(amount)
+    for row_token, amount in session.execute(general):
+        held[(row_token, GENERAL_PURPOSE_ID)] += int(amount)
+    for row_token, purpose, amount, reserve in session.execute(funded):
+        held[(row_token, purpose.lower())] -= int(amount) + int(reserve)
+    for row_token, purpose, amount in session.execute(released):
+        held[(row_token, purpose.lower())] -= int(amount)
+    return dict(held)

@@ -23,7 +23,7 @@ from api.pagination import (
     decode_position,
     encode_position,
 )
-from api.reads import as_of, purpose_names
+from api.reads import as_of, purpose_earmarks, purpose_names
 from api.schemas.common import AddressParam, PagePublic
 from api.schemas.treasury import (
     LedgerEntryPublic,
@@ -181,9 +181,15 @@ def revenue_by_purpose(
         entry[0] += int(amount)
         entry[1] += 1
     names = purpose_names(session)
+    earmarks = purpose_earmarks(session, token)
     items = [
         RevenueByPurposePublic(
-            token=row_token, purpose_id=purpose_id, purpose=names.get(purpose_id), amount=str(total), payments=count
+            token=row_token,
+            purpose_id=purpose_id,
+            purpose=names.get(purpose_id),
+            amount=str(total),
+            payments=count,
+            earmarked=str(earmarks.get((row_token, purpose_id), 0)),
         )
         for (row_token, purpose_id), (total, count) in sorted(sums.items())
     ]

@@ -111,6 +111,9 @@ class RevenueByPurposePublic(PublicModel):
     purpose: str | None = Field(description="the purpose's registered name ('general' for id zero)")
     amount: AmountStr
     payments: int
+    earmarked: AmountStr = Field(
+        description="still earmarked for this purpose: booked, less what fundings took and governance released"
+    )
 
 
 class RevenueByPayerPublic(PublicModel):
