@@ -19,6 +19,7 @@ from eth_utils import is_hex_address, to_checksum_address
 from rich.table import Table
 from web3 import Web3
 
+from api.relay.service import purpose_id_of
 from scripts.cli import app, console, friendly_errors
 from scripts.steward import KeystoreOption, PasswordFile, PrivateKey, RpcUrl, load_signer
 from union.chain import TransactionSender, connect
@@ -42,6 +43,7 @@ from union.operations import (
     prepare_revoke,
     quorum_description,
     record_contributions,
+    release_description,
     revoke_entries,
     send_call,
     transfer_description,
@@ -57,6 +59,7 @@ from voting.proposals import (
     ProposalState,
     dividend_policy_proposal,
     quorum_proposal,
+    release_earmark_proposal,
     transfer_proposal,
 )
 
@@ -465,6 +468,55 @@ def propose_quorum(
             union.contracts.governor,
             quorum_percent=None if new_percent == was_percent else new_percent,
             min_quorum=None if new_minimum == was_minimum else new_minimum,
+            description=text,
+        )
+        _submit_proposal(union, signer, spec)
+
+
+@propose_app.command("release")
+@friendly_errors
+def propose_release(
+    token: Annotated[str, typer.Option("--token", help="ETH, or the ERC-20 token's address")],
+    purpose: Annotated[str, typer.Option("--purpose", help="the purpose's registered name (or 0x id); general")],
+    amount: Annotated[int, typer.Option("--amount", min=1, help="in the token's smallest unit (wei for ETH)")],
+    memo: Annotated[str, typer.Option("--memo", help="why: recorded on chain with the release")],
+    description: Annotated[
+        str | None, typer.Option("--description", help="the proposal's text (default: the release in words)")
+    ] = None,
+    rpc_url: RpcUrl = "http://127.0.0.1:8545",
+    manifest: ManifestPath = DEFAULT_MANIFEST,
+    keystore: KeystoreOption = None,
+    password_file: PasswordFile = None,
+    private_key: PrivateKey = None,
+) -> None:
+    """Propose to free part of one purpose's earmarked revenue (a carry nobody can take, a refund); members only.
+
+    At most what the purpose holds earmarked can be released (DESIGN §8); the next dividend plan takes it out of the
+    purpose's carry first, then out of its pending distributable.
+    """
+    token_address = parse_token(token)
+    purpose_bytes = purpose_id_of(purpose)
+    if not memo.strip():
+        raise UnionValueError("--memo must say why the earmark is released")
+    with _open_union(rpc_url, manifest) as union:
+        treasury = union.contracts.treasury.functions
+        if purpose_bytes != bytes(32) and not union.contracts.membership.functions.isPurpose(purpose_bytes).call():
+            raise UnionValueError(f"--purpose {purpose!r} is not a registered purpose of this union")
+        signer = _signer(union, keystore, password_file, private_key)
+        held = int(treasury.earmarkedFor(token_address, purpose_bytes).call())
+        if held < amount:
+            console.print(
+                f"[yellow]note[/]: {held:,} of this token is earmarked for {purpose!r} now, less than {amount:,}; the "
+                "release will fail at execution unless that purpose's revenue arrives first",
+                highlight=False,
+            )
+        text = description or release_description(token=token_address, purpose=purpose, amount=amount, memo=memo)
+        spec = release_earmark_proposal(
+            union.contracts.treasury,
+            token=token_address,
+            purpose=purpose_bytes,
+            amount=amount,
+            memo=memo,
             description=text,
         )
         _submit_proposal(union, signer, spec)

@@ -14,14 +14,14 @@ from web3.contract.contract import ContractFunction
 from web3.types import Nonce, TxParams, TxReceipt, Wei
 
 from scripts.cli import app
-from tests.helpers.driver import UnionDriver
+from tests.helpers.driver import UnionDriver, purpose_id
 from union.chain import TransactionSender
 from union.errors import RpcUnavailableError
 from union.operations import parse_contributions, prepare_record, read_ledger, record_contributions
 from union.rpc import JsonRpcClient
 from union.signers import create_keystore
 from union.types import ZERO_ADDRESS
-from voting.proposals import ProposalState, quorum_proposal, transfer_proposal
+from voting.proposals import ProposalState, quorum_proposal, release_earmark_proposal, transfer_proposal
 
 runner = CliRunner()
 
@@ -404,6 +404,40 @@ def test_proposeTransfer_fromAMemberPrintsTheId(union: UnionDriver) -> None:
     )  # fmt: skip
     assert again.exit_code == 1
     assert "this exact proposal exists already" in again.output
+
+
+def test_proposeRelease_fromAMemberPrintsTheIdAndSaysWhenThePurposeHoldsLess(union: UnionDriver) -> None:
+    member = _member(union)
+    union.pay_eth(union.accounts.buyer, 10**18, "ai-training")
+
+    result = _run(
+        union, "propose", "release", "--token", "ETH", "--purpose", "ai-training", "--amount", str(2 * 10**18),
+        "--memo", "refund", "--description", "Refund the cancelled licence", signer=member,
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    spec = release_earmark_proposal(
+        union.contracts.treasury,
+        token=ZERO_ADDRESS,
+        purpose=purpose_id("ai-training"),
+        amount=2 * 10**18,
+        memo="refund",
+        description="Refund the cancelled licence",
+    )
+    assert _proposal_id(result) == spec.proposal_id()
+    assert f"{10**18:,} of this token is earmarked for 'ai-training' now, less than {2 * 10**18:,}" in result.output
+
+
+def test_proposeRelease_refusesAPurposeTheUnionDoesNotHave(union: UnionDriver) -> None:
+    member = _member(union)
+    before = _nonce(union, member)
+    result = _run(
+        union, "propose", "release", "--token", "ETH", "--purpose", "astrology", "--amount", "1", "--memo", "m",
+        signer=member,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "--purpose 'astrology' is not a registered purpose of this union" in result.output
+    assert _nonce(union, member) == before
 
 
 def test_propose_saysClearlyWhenTheSignerIsNotAMember(union: UnionDriver) -> None:

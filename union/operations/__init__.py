@@ -29,6 +29,7 @@ from union.operations.proposals import (
     parse_token,
     policy_description,
     quorum_description,
+    release_description,
     transfer_description,
 )
 from union.operations.reading import CreatedProposal, find_proposal, member_statuses, read_ledger, read_proposals
@@ -79,6 +80,7 @@ __all__ = [
     "read_ledger",
     "read_proposals",
     "record_contributions",
+    "release_description",
     "require_no_pending",
     "require_role",
     "revoke_entries",

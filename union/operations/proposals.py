@@ -1,5 +1,5 @@
 """Checks and wording for the proposals any member may make from the CLI: a dividend policy, a treasury transfer,
-the quorum.
+the release of part of a purpose's earmark, the quorum.
 
 The governor accepts any actions; the treasury checks them only when the proposal executes, weeks later. These
 checks mirror the treasury's own (``UnionTreasury._setDividendPolicy``, ``transfer``), so a proposal that could never
@@ -17,7 +17,15 @@ from union.errors import UnionValueError
 from union.quorum import describe_quorum_rule
 from union.types import ZERO_ADDRESS
 
-__all__ = ["BPS", "check_policy", "parse_token", "policy_description", "quorum_description", "transfer_description"]
+__all__ = [
+    "BPS",
+    "check_policy",
+    "parse_token",
+    "policy_description",
+    "quorum_description",
+    "release_description",
+    "transfer_description",
+]
 
 BPS: Final = 10_000
 """Basis points in a whole."""
@@ -85,3 +93,9 @@ def quorum_description(*, quorum_percent: int, min_quorum: int, was_percent: int
         f"Set the quorum: {describe_quorum_rule(quorum_percent, min_quorum)} "
         f"(was {describe_quorum_rule(was_percent, was_min_quorum)})"
     )
+
+
+def release_description(*, token: ChecksumAddress, purpose: str, amount: int, memo: str) -> str:
+    """The default description of a release of earmarked revenue (``purpose`` as the member named it)."""
+    what = f"{amount} wei of ETH" if token == ZERO_ADDRESS else f"{amount} base units of token {token}"
+    return f"Release {what} of the {purpose!r} earmark (free to transfer afterwards): {memo}"
